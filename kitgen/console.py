@@ -1,0 +1,107 @@
+"""How kitgen talks: rich on a terminal, plain lines for pipes, CI logs and ``NO_COLOR``."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+def fancy() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def _console(stderr: bool = False) -> Console:
+    stream = sys.stderr if stderr else sys.stdout
+    if fancy():
+        return Console(file=stream, highlight=False)
+    return Console(file=stream, no_color=True, highlight=False, width=200, soft_wrap=True,
+                   force_terminal=False, emoji=False)
+
+
+def say(text: str = "") -> None:
+    if fancy():
+        _console().print(text)
+    else:
+        print(_strip_markup(text))
+
+
+def warn(text: str) -> None:
+    if fancy():
+        _console(stderr=True).print(f"[yellow]warning:[/] {text}", markup=True)
+    else:
+        print(f"warning: {_strip_markup(text)}", file=sys.stderr)
+
+
+def error(message: str, details: Sequence[str] = ()) -> None:
+    if fancy():
+        console = _console(stderr=True)
+        console.print(f"[bold red]error:[/] {esc(message)}")
+        for line in details:
+            console.print(f"  {esc(line)}")
+    else:
+        print(f"error: {message}", file=sys.stderr)
+        for line in details:
+            print(f"  {line}", file=sys.stderr)
+
+
+def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """A rich table on a terminal; tab-free aligned text otherwise."""
+    if fancy():
+        grid = Table(title=title, title_justify="left")
+        for column in columns:
+            grid.add_column(column)
+        for row in rows:
+            grid.add_row(*[esc(str(cell)) for cell in row])
+        _console().print(grid)
+        return
+    print(title)
+    widths = [max([len(c)] + [len(str(r[i])) for r in rows]) for i, c in enumerate(columns)]
+    print("  " + "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
+    for row in rows:
+        print("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def emit_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False))
+
+
+@contextmanager
+def progress(total: int, label: str) -> Iterator[Any]:
+    """Yield ``advance(kit, what)``: a progress bar on a terminal, a line per step otherwise."""
+    if not fancy():
+        def advance(kit: str, what: str) -> None:
+            print(f"rendered {kit}/{what}", flush=True)
+
+        yield advance
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=_console(), transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=total)
+
+        def advance(kit: str, what: str) -> None:
+            bar.update(task, advance=1, description=f"{label} {kit}/{what}")
+
+        yield advance
+
+
+def esc(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _strip_markup(text: str) -> str:
+    from rich.text import Text
+
+    return Text.from_markup(text).plain

@@ -1,0 +1,94 @@
+"""Every error a user can cause, in one place.
+
+Each class carries the exit code of PRODUCT.md §4 and builds its own message, so the CLI
+turns any of them into one clean report. Anything not derived from ``KitgenError`` is a bug
+and exits 3.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file, located as precisely as we can."""
+
+    file: str
+    line: int | None
+    column: int | None
+    path: str
+    message: str
+    fix: str = ""
+
+    @property
+    def where(self) -> str:
+        if self.line is None:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column or 1}"
+
+    def __str__(self) -> str:
+        field = f" {self.path}:" if self.path else ""
+        fix = f" Fix: {self.fix}" if self.fix else ""
+        return f"{self.where}:{field} {self.message}.{fix}"
+
+
+class KitgenError(Exception):
+    exit_code = 3
+
+    def __init__(self, message: str, *, details: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+
+class InputError(KitgenError):
+    """Bad input or usage: a file, an argument, a workspace (exit 2)."""
+
+    exit_code = 2
+
+
+class InvalidKitFile(InputError):
+    """One or more problems in requirement files, all reported at once."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        files = sorted({p.file for p in problems})
+        count = len(problems)
+        super().__init__(
+            f"{count} problem{'s' if count != 1 else ''} in {', '.join(files)}",
+            details=[str(p) for p in problems],
+        )
+        self.problems = problems
+
+
+class VersionConflict(InputError):
+    def __init__(self, kit: str, version: str) -> None:
+        super().__init__(
+            f"kit {kit!r}: version {version} already exists with other content",
+            details=[
+                "A built version never changes. Bump `version:` in the requirement file "
+                "(e.g. to the next patch number), or remove the pin to number versions 1, 2, 3…"
+            ],
+        )
+
+
+class GateNotMet(KitgenError):
+    """A gate is not met: missing sign-off, open requirements, failed verification (exit 1)."""
+
+    exit_code = 1
+
+
+class RenderError(KitgenError):
+    """A template failed or a render ran away; the user's templates or data are at fault."""
+
+    exit_code = 2
+
+
+def relative_name(path: Path, root: Path | None = None) -> str:
+    """A path as the user would type it: relative to the workspace when inside it."""
+    base = root or Path.cwd()
+    try:
+        return str(path.resolve().relative_to(base.resolve()))
+    except ValueError:
+        return str(path)

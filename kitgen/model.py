@@ -1,0 +1,167 @@
+"""The requirement file, as pydantic models (PRODUCT.md §3).
+
+Every model forbids unknown keys so that a typo is an error, never a silently ignored field.
+Text fields are plain ``str``: pydantic's lax mode does not turn YAML's ``no`` (a boolean) or
+``1.10`` (a float) into text, so the YAML 1.1 coercions surface as type errors with a place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints, model_validator
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+SEMVER_PATTERN = r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?$"
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=64)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=4000, pattern=r"\S")]
+Email = Annotated[
+    str, StringConstraints(pattern=r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$", max_length=254)
+]
+Reference = Annotated[str, StringConstraints(pattern=r"^[a-z_]+(\.[a-z_]+)?(\.[a-z0-9-]+)?$")]
+
+Side = Literal["sales", "marketing"]
+SIDES: tuple[Side, ...] = ("marketing", "sales")
+Status = Literal["proposed", "disputed", "agreed", "dropped"]
+STATUSES: tuple[Status, ...] = ("proposed", "disputed", "agreed", "dropped")
+Stage = Literal["concept", "development", "launch-ready", "shipped"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Person(Model):
+    name: Text
+    email: Email
+
+
+class Owners(Model):
+    marketing: Person
+    sales: Person
+
+
+class Signoff(Model):
+    marketing: list[Email] = Field(min_length=1)
+    sales: list[Email] = Field(min_length=1)
+    keys: dict[Email, Text] = Field(default_factory=dict)
+    require_signatures: StrictBool = False
+
+    @model_validator(mode="after")
+    def _one_person_one_side(self) -> Signoff:
+        both = sorted(set(self.marketing) & set(self.sales))
+        if both:
+            raise ValueError(
+                f"{', '.join(both)} may sign for both sides; one person counts for one side only"
+            )
+        return self
+
+
+class Positions(Model):
+    sales: Text
+    marketing: Text
+
+
+class Requirement(Model):
+    id: Slug
+    from_: Side = Field(alias="from")
+    need: Text
+    status: Status
+    positions: Positions | None = None
+    resolution: Text | None = None
+    delivered_by: list[Reference] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _disputed_needs_positions(self) -> Requirement:
+        if self.status == "disputed" and self.positions is None:
+            raise ValueError(
+                "a disputed requirement needs `positions:` with what sales and marketing each want"
+            )
+        return self
+
+
+class Claim(Model):
+    claim: Text
+    proof: Text
+    source: Text
+    feature: Reference | None = None
+
+
+class ValueProp(Model):
+    id: Slug
+    persona: Text
+    audience: Literal["internal", "customer"] = "internal"
+    pains: list[Text] = Field(min_length=1)
+    claims: list[Claim] = Field(min_length=1)
+    differentiators: list[Text] = Field(default_factory=list)
+
+
+class Objection(Model):
+    objection: Text
+    response: Text
+    feature: Reference | None = None
+
+
+class Battlecard(Model):
+    id: Slug
+    competitor: Text
+    verified_on: dt.date
+    summary: Text
+    why_we_win: list[Text] = Field(min_length=1)
+    where_they_win: list[Text] = Field(default_factory=list)
+    landmines: list[Text] = Field(default_factory=list)
+    objections: list[Objection] = Field(default_factory=list)
+    proof_points: list[Text] = Field(default_factory=list)
+    pricing: Text | None = None
+
+
+class Staller(Model):
+    id: Slug
+    stall: Text
+    who: Text
+    really_means: Text
+    responses: list[Text] = Field(min_length=1)
+    assets: list[Reference] = Field(default_factory=list)
+    next_step: Text
+    escalate_after_days: StrictInt = Field(ge=0, le=365)
+
+
+class NaySayer(Model):
+    concerns: list[Text] = Field(min_length=1)
+    approach: list[Text] = Field(min_length=1)
+
+
+class DecisionMaker(Model):
+    cares_about: list[Text] = Field(min_length=1)
+    approach: list[Text] = Field(min_length=1)
+
+
+class Playbook(Model):
+    stallers: list[Staller] = Field(min_length=1)
+    nay_sayer: NaySayer
+    decision_maker: DecisionMaker
+
+
+class RoadmapItem(Model):
+    id: Slug
+    feature: Text
+    stage: Stage
+
+
+class KitFile(Model):
+    """One requirement file: the negotiated list and the kit's content."""
+
+    kit: Slug
+    title: Text
+    product: Text
+    launch: dt.date
+    version: Annotated[str, StringConstraints(pattern=SEMVER_PATTERN)] | None = None
+    owners: Owners
+    signoff: Signoff
+    requirements: list[Requirement] = Field(min_length=1)
+    value_props: list[ValueProp]
+    battlecards: list[Battlecard]
+    playbook: Playbook
+    roadmap: list[RoadmapItem] = Field(default_factory=list)
