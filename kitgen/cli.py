@@ -196,10 +196,16 @@ def _print_negotiation(item: Any, state: Any) -> None:
 @handle_errors
 def build(
     files: FilesArg = None,
+    release: Annotated[
+        bool,
+        typer.Option("--release", help="Also render the released PDFs of every kit whose latest "
+                     "version both sides approved; exit 1 listing every kit that is not releasable."),
+    ] = False,
 ) -> None:
     """Build each kit into a new draft version, or nothing when its inputs are unchanged.
 
     Example: kitgen build requirements/northwind-analytics.yaml
+    Example (the CI gate): kitgen build --release
     """
     from kitgen.build import build_kits, plan_kit
     from kitgen.render import plan_documents
@@ -220,6 +226,10 @@ def build(
             rows.append([result.kit, result.version, "unchanged, nothing written", "", "",
                          _rel(result.path)])
     out.table("kitgen build", ["kit", "version", "result", "documents", "pages", "folder"], rows)
+    if release:
+        from kitgen.cli_signoff import release_kits
+
+        release_kits(ws, [r.kit for r in results])
 
 
 def _rel(path: Path) -> str:
@@ -227,6 +237,9 @@ def _rel(path: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+from kitgen import cli_signoff  # noqa: E402,F401  (registers approve, reject, status, verify, diff)
 
 
 def main() -> None:

@@ -1,0 +1,142 @@
+"""Releasing a version: the signed-off PDFs and a release manifest, added beside the drafts.
+
+The released PDFs are rendered from the version's own snapshot with the same templates, so
+they differ from the drafts only by DRAFT giving way to the sign-off block. If the templates or
+kitgen changed since the version was built, the digest would no longer match and the release is
+refused: what was approved is what gets released.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kitgen import __version__
+from kitgen.build import Progress, render_documents
+from kitgen.errors import InputError
+from kitgen.fsutil import disk_error, write_file_atomic
+from kitgen.ledger import KitLedger
+from kitgen.pdf import Attachment
+from kitgen.render import BuildInfo, SignoffLine, template_inputs
+from kitgen.signoff import Record
+from kitgen.versions import (
+    MANIFEST,
+    compute_digest,
+    data_digest,
+    manifest_bytes,
+    source_date,
+)
+
+RELEASE_DIR = "released"
+RELEASE_MANIFEST = "release.json"
+
+
+@dataclass(frozen=True)
+class ReleaseOutcome:
+    kit: str
+    version: str | None
+    released: bool
+    written: bool
+    reasons: tuple[str, ...] = ()
+    path: Path | None = None
+
+
+def release_blockers(ledger: KitLedger, version: str) -> list[str]:
+    reasons = ledger.blockers(version)
+    if not reasons:
+        snapshot = ledger.snapshot(version)
+        inputs = template_inputs(ledger.workspace.templates_dir)
+        digest = compute_digest(data_digest(snapshot.kit), inputs)
+        if digest != ledger.manifest(version).get("digest"):
+            reasons.append(
+                f"templates or kitgen changed since version {version} was built, so its "
+                "released PDFs would not be what was approved; build a new version and sign it off"
+            )
+    return reasons
+
+
+def release_latest(ledger: KitLedger, progress: Progress | None = None) -> ReleaseOutcome:
+    version = ledger.latest
+    if version is None:
+        return ReleaseOutcome(ledger.kit, None, False, False, ("no built version",))
+    target = ledger.kit_dir / version / RELEASE_DIR
+    if (target / RELEASE_MANIFEST).is_file():
+        return ReleaseOutcome(ledger.kit, version, True, False, path=target)
+    reasons = release_blockers(ledger, version)
+    if reasons:
+        return ReleaseOutcome(ledger.kit, version, False, False, tuple(reasons))
+    write_release(ledger, version, progress)
+    return ReleaseOutcome(ledger.kit, version, True, True, path=target)
+
+
+def signoff_lines(records: list[Record]) -> tuple[SignoffLine, ...]:
+    return tuple(
+        SignoffLine(r.name, r.email, r.side, r.meaning, r.time.replace("T", " ").replace("Z", " UTC"))
+        for r in records
+    )
+
+
+def write_release(ledger: KitLedger, version: str, progress: Progress | None = None) -> Path:
+    snapshot = ledger.snapshot(version)
+    manifest = ledger.manifest(version)
+    approvals = ledger.counting(version, "approve")
+    relied = [j.stored for j in ledger.judged if j.counts and j.stored.record in approvals]
+    when = source_date(snapshot.kit)
+    build = BuildInfo(
+        version=version,
+        digest=str(manifest["digest"]),
+        draft=False,
+        date=when.date().isoformat(),
+        timestamp=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        kitgen_version=__version__,
+        signoffs=signoff_lines(approvals),
+    )
+    carried = [Attachment(MANIFEST, manifest_bytes(manifest), "kitgen version manifest")] + [
+        Attachment(s.path.name, s.raw, "kitgen sign-off record") for s in relied
+    ] + [
+        Attachment(s.path.name + ".sig", s.signature, "SSH signature of the sign-off record")
+        for s in relied if s.signature is not None
+    ]
+    built = render_documents(ledger.workspace, snapshot, build, progress, lambda _doc: carried)
+
+    release: dict[str, Any] = {
+        "format": 1,
+        "kit": ledger.kit,
+        "version": version,
+        "digest": manifest["digest"],
+        "kitgen_version": __version__,
+        "signoffs": [
+            {"file": s.path.name, "sha256": hashlib.sha256(s.raw).hexdigest(),
+             "side": s.record.side, "name": s.record.name, "email": s.record.email,
+             "time": s.record.time, "signed": s.signature is not None}
+            for s in relied if s.record is not None
+        ],
+        "documents": [
+            {"file": b.document.filename, "sha256": b.sha256, "pages": b.pages} for b, _ in built
+        ],
+    }
+    version_dir = ledger.kit_dir / version
+    target = version_dir / RELEASE_DIR
+    staging = version_dir / f".releasing-{os.getpid()}-{secrets.token_hex(3)}"
+    try:
+        staging.mkdir()
+        for item, pdf in built:
+            write_file_atomic(staging / item.document.filename, pdf)
+        write_file_atomic(staging / RELEASE_MANIFEST, manifest_bytes(release))
+        try:
+            os.rename(staging, target)
+        except OSError as error:
+            if (target / RELEASE_MANIFEST).is_file():
+                return target  # released by a concurrent run from the same records
+            raise disk_error(error, target) from None
+    except InputError:
+        raise
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return target

@@ -1,0 +1,180 @@
+"""Sign-off records (PRODUCT.md §6): one small text file per approval or rejection.
+
+A record is never edited or removed by kitgen, and each lives in its own file under
+``kits/<kit>/signoffs/``, so two people signing on two git branches add two different files and
+the merge cannot conflict. The file name ends in a hash of the record's bytes: an edit made
+after the fact shows even without signatures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from kitgen.errors import InputError
+from kitgen.fsutil import write_file_new
+
+SIGNOFF_DIR = "signoffs"
+RECORD_FORMAT = "kitgen-signoff 1"
+FIELDS = ("kit", "version", "digest", "side", "name", "email", "decision", "meaning",
+          "comment", "time")
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    email: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Record:
+    kit: str
+    version: str
+    digest: str
+    side: str
+    name: str
+    email: str
+    decision: str  # "approve" or "reject"
+    meaning: str
+    comment: str
+    time: str  # ISO 8601 UTC, seconds
+
+    def to_bytes(self) -> bytes:
+        # No trailing spaces: editors and git hooks strip them, which would break the hash.
+        lines = [RECORD_FORMAT] + [
+            f"{f}: {value}" if (value := _one_line(getattr(self, f))) else f"{f}:" for f in FIELDS
+        ]
+        return ("\n".join(lines) + "\n").encode()
+
+    @property
+    def file_name(self) -> str:
+        digest = hashlib.sha256(self.to_bytes()).hexdigest()[:16]
+        stamp = self.time.replace("-", "").replace(":", "")
+        return f"{_safe(self.version)}--{stamp}--{self.side}--{self.decision}--{digest}.txt"
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """A record as found on disk, with what is wrong with it (if anything) at file level."""
+
+    path: Path
+    raw: bytes
+    record: Record | None
+    signature: bytes | None
+    problem: str = ""
+
+
+def meaning_of(decision: str, side: str, version: str) -> str:
+    if decision == "approve":
+        return (
+            f"Approved by {side}: version {version} delivers the requirements sales and "
+            "marketing agreed, and may go to the field."
+        )
+    return f"Changes requested by {side}: version {version} must not be released."
+
+
+def resolve_identity(name: str | None, email: str | None, cwd: Path) -> Identity:
+    """``--name/--email``, else KITGEN_NAME/KITGEN_EMAIL, else git's user.name/user.email."""
+    sources = [
+        (name, email, "--name/--email"),
+        (os.environ.get("KITGEN_NAME"), os.environ.get("KITGEN_EMAIL"), "KITGEN_NAME/KITGEN_EMAIL"),
+    ]
+    for n, e, source in sources:
+        if e:
+            return Identity((n or e).strip(), e.strip().lower(), source)
+    git_name, git_email = _git_config("user.name", cwd), _git_config("user.email", cwd)
+    if git_email:
+        return Identity(git_name or git_email, git_email.lower(), "git config")
+    raise InputError(
+        "who is signing? no identity found",
+        details=["Pass --name and --email, set KITGEN_NAME and KITGEN_EMAIL, or set git's "
+                 "user.name and user.email."],
+    )
+
+
+def _git_config(key: str, cwd: Path) -> str:
+    try:
+        result = subprocess.run(["git", "config", "--get", key], cwd=cwd, capture_output=True,
+                                text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return result.stdout.strip() if result.returncode == 0 else ""
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_record(raw: bytes) -> Record:
+    """Parse a record's bytes; raise ValueError saying what is malformed."""
+    text = raw.decode("utf-8")
+    lines = text.split("\n")
+    if lines[0] != RECORD_FORMAT or not text.endswith("\n"):
+        raise ValueError("not a kitgen sign-off record")
+    values: dict[str, str] = {}
+    for line in lines[1:-1]:
+        key, sep, value = line.partition(":")
+        if not sep or key not in FIELDS or key in values or (value and value[0] != " "):
+            raise ValueError(f"unexpected line {line[:40]!r}")
+        values[key] = value[1:]
+    missing = [f for f in FIELDS if f not in values]
+    if missing:
+        raise ValueError(f"missing {', '.join(missing)}")
+    record = Record(**values)
+    if record.decision not in ("approve", "reject") or record.side not in ("sales", "marketing"):
+        raise ValueError("decision or side has an unknown value")
+    if record.to_bytes() != raw:
+        raise ValueError("not in canonical form")
+    return record
+
+
+def write_record(kit_dir: Path, record: Record, signature: bytes | None = None) -> Path:
+    """Store a record (and its signature first, so a record never lacks the one it was given)."""
+    folder = kit_dir / SIGNOFF_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / record.file_name
+    if signature is not None:
+        write_file_new(path.with_name(path.name + ".sig"), signature)
+    if not write_file_new(path, record.to_bytes()):
+        raise InputError(f"{path} already exists: this exact sign-off is already recorded")
+    return path
+
+
+def read_records(kit_dir: Path) -> list[StoredRecord]:
+    """Every record file of a kit, oldest first, each parsed or with its problem named."""
+    folder = kit_dir / SIGNOFF_DIR
+    if not folder.is_dir():
+        return []
+    stored = []
+    for path in sorted(folder.glob("*.txt"), key=lambda p: p.name.split("--")[1:2] + [p.name]):
+        if path.is_symlink() or not path.is_file():
+            stored.append(StoredRecord(path, b"", None, None, "not a regular file"))
+            continue
+        raw = path.read_bytes()
+        sig_path = path.with_name(path.name + ".sig")
+        signature = sig_path.read_bytes() if sig_path.is_file() else None
+        try:
+            record = parse_record(raw)
+        except (ValueError, UnicodeDecodeError, TypeError) as error:
+            stored.append(StoredRecord(path, raw, None, signature, f"unreadable record: {error}"))
+            continue
+        problem = ""
+        if path.name != record.file_name:
+            problem = ("its content does not match its file name: the record was edited "
+                       "after it was written")
+        stored.append(StoredRecord(path, raw, record, signature, problem))
+    return stored
+
+
+def _one_line(value: str) -> str:
+    return " ".join(str(value).split())
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.+-]", "_", text)
