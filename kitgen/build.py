@@ -92,15 +92,19 @@ def plan_kit(workspace: Workspace, loaded: LoadedKit) -> KitPlan:
 
 
 def build_kits(
-    workspace: Workspace, loaded: list[LoadedKit], progress: Progress | None = None
+    workspace: Workspace,
+    plans: list[KitPlan],
+    progress: Progress | None = None,
+    keep_html: bool = False,
 ) -> list[BuildResult]:
-    # Plan every kit first: a version conflict in the last kit must stop the build before the
-    # first one writes anything.
-    plans = [plan_kit(workspace, item) for item in loaded]
-    return [write_version(workspace, plan, progress) for plan in plans]
+    """Write every planned version. Plan all kits first (``plan_kit``): a version conflict in
+    the last kit must stop the build before the first one writes anything."""
+    return [write_version(workspace, plan, progress, keep_html) for plan in plans]
 
 
-def write_version(workspace: Workspace, plan: KitPlan, progress: Progress | None = None) -> BuildResult:
+def write_version(
+    workspace: Workspace, plan: KitPlan, progress: Progress | None = None, keep_html: bool = False
+) -> BuildResult:
     kit = plan.loaded.kit
     kit_dir = workspace.kit_dir(kit.kit)
     target = kit_dir / plan.version
@@ -125,10 +129,12 @@ def write_version(workspace: Workspace, plan: KitPlan, progress: Progress | None
     staging = kit_dir / f".building-{plan.version}-{os.getpid()}-{secrets.token_hex(3)}"
     try:
         staging.mkdir()
-        for item, pdf in built:
+        for item, pdf, html in built:
             write_file_atomic(staging / item.document.filename, pdf)
+            if keep_html:
+                write_file_atomic(staging / f"{item.document.stem}.html", html.encode())
         write_file_atomic(staging / SNAPSHOT, plan.loaded.raw)
-        manifest = make_manifest(plan, when, [item for item, _ in built])
+        manifest = make_manifest(plan, when, [item for item, _, _ in built], keep_html)
         write_file_atomic(staging / MANIFEST, manifest)
         try:
             os.rename(staging, target)
@@ -144,7 +150,7 @@ def write_version(workspace: Workspace, plan: KitPlan, progress: Progress | None
             shutil.rmtree(staging, ignore_errors=True)
     return BuildResult(
         kit.kit, plan.version, plan.digest, target, written=True,
-        documents=tuple(item for item, _ in built),
+        documents=tuple(item for item, _, _ in built),
     )
 
 
@@ -154,7 +160,7 @@ def render_documents(
     build: BuildInfo,
     progress: Progress | None = None,
     attachments: Callable[[Document], list[Any]] | None = None,
-) -> list[tuple[BuiltDocument, bytes]]:
+) -> list[tuple[BuiltDocument, bytes, str]]:
     """Render every document of a kit; the index last, when page counts are known."""
     from kitgen.pdf import render_pdf
 
@@ -162,7 +168,7 @@ def render_documents(
     env = make_environment(workspace.templates_dir)
     documents = plan_documents(kit)
     roots = [Path(__file__).parent / "assets", workspace.templates_dir]
-    rendered: dict[str, tuple[BuiltDocument, bytes]] = {}
+    rendered: dict[str, tuple[BuiltDocument, bytes, str]] = {}
     for document in [*documents[1:], documents[0]]:
         if document.kind == "index":
             documents = [
@@ -184,13 +190,16 @@ def render_documents(
         rendered[document.filename] = (
             BuiltDocument(document, hashlib.sha256(pdf).hexdigest(), pages),
             pdf,
+            html,
         )
         if progress:
             progress(kit.kit, document.filename)
     return [rendered[d.filename] for d in documents]
 
 
-def make_manifest(plan: KitPlan, when: Any, built: list[BuiltDocument]) -> bytes:
+def make_manifest(
+    plan: KitPlan, when: Any, built: list[BuiltDocument], keep_html: bool = False
+) -> bytes:
     kit = plan.loaded.kit
     manifest = {
         "format": MANIFEST_FORMAT,
@@ -213,6 +222,7 @@ def make_manifest(plan: KitPlan, when: Any, built: list[BuiltDocument]) -> bytes
                 "sha256": b.sha256,
                 "pages": b.pages,
                 "delivers": [r.id for r in b.document.delivers],
+                **({"html": f"{b.document.stem}.html"} if keep_html else {}),
             }
             for b in built
         ],

@@ -143,16 +143,27 @@ def check(
 
     Example: kitgen check requirements/northwind-analytics.yaml --strict
     """
+    from kitgen.fieldready import check_warnings, roadmap_notes, today
     from kitgen.negotiation import summarize_negotiation
 
     loaded = load(files)
-    reports = [(item, summarize_negotiation(item.kit)) for item in loaded]
+    on = today()
+    reports = [(item, summarize_negotiation(item.kit), check_warnings(item, on)) for item in loaded]
     if as_json:
-        out.emit_json([_negotiation_json(item, state) for item, state in reports])
+        out.emit_json([
+            {**_negotiation_json(item, state),
+             "warnings": [{"item": w.item, "message": w.message, "line": w.line} for w in warns],
+             "roadmap": [{"item": n.item, "message": n.message} for n in roadmap_notes(item)]}
+            for item, state, warns in reports
+        ])
     else:
-        for item, state in reports:
+        for item, state, warns in reports:
             _print_negotiation(item, state)
-    if strict and any(not state.settled for _, state in reports):
+            for note in roadmap_notes(item):
+                out.say(f"  roadmap: {out.esc(note.item)} {out.esc(note.message)}")
+            for warning in warns:
+                out.warn(out.esc(str(warning)))
+    if strict and any(not state.settled or warns for _, state, warns in reports):
         raise typer.Exit(GateNotMet.exit_code)
 
 
@@ -201,6 +212,12 @@ def build(
         typer.Option("--release", help="Also render the released PDFs of every kit whose latest "
                      "version both sides approved; exit 1 listing every kit that is not releasable."),
     ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 on warnings (stale intelligence, long battlecards).")
+    ] = False,
+    keep_html: Annotated[
+        bool, typer.Option("--keep-html", help="Also write the HTML handed to WeasyPrint beside each PDF.")
+    ] = False,
 ) -> None:
     """Build each kit into a new draft version, or nothing when its inputs are unchanged.
 
@@ -209,13 +226,22 @@ def build(
     """
     from kitgen.build import build_kits, plan_kit
     from kitgen.render import plan_documents
+    from kitgen.versions import read_manifest
+
+    from kitgen.fieldready import check_warnings, long_battlecards, today
 
     ws = workspace()
     loaded = load(files)
+    on = today()
+    warnings = [w for item in loaded for w in check_warnings(item, on)]
     plans = [plan_kit(ws, item) for item in loaded]
     total = sum(len(plan_documents(p.loaded.kit)) for p in plans if not p.unchanged)
     with out.progress(total, "rendering") as advance:
-        results = build_kits(ws, loaded, advance)
+        results = build_kits(ws, plans, advance, keep_html=keep_html)
+    for item, result in zip(loaded, results, strict=True):
+        manifest = read_manifest(result.path)
+        pages = {d["file"]: int(d["pages"]) for d in manifest.get("documents", [])}
+        warnings += long_battlecards(item, pages)
     rows = []
     for result in results:
         if result.written:
@@ -226,10 +252,14 @@ def build(
             rows.append([result.kit, result.version, "unchanged, nothing written", "", "",
                          _rel(result.path)])
     out.table("kitgen build", ["kit", "version", "result", "documents", "pages", "folder"], rows)
+    for warning in warnings:
+        out.warn(out.esc(str(warning)))
     if release:
         from kitgen.cli_signoff import release_kits
 
         release_kits(ws, [r.kit for r in results])
+    if strict and warnings:
+        raise GateNotMet(f"{len(warnings)} warning(s) and --strict")
 
 
 def _rel(path: Path) -> str:

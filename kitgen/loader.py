@@ -68,6 +68,7 @@ class _Builder:
         self.positions: dict[Loc, tuple[int, int]] = {}
         self.key_positions: dict[Loc, tuple[int, int]] = {}
         self.sources: dict[Loc, str] = {}  # as written, for values YAML turned into non-text
+        self.dropped: set[Loc] = set()  # values replaced by None after a problem was reported
         self._scalars = yaml.constructor.SafeConstructor()
 
     def problem(self, node: yaml.Node, loc: Loc, message: str, fix: str = "") -> Problem:
@@ -97,6 +98,7 @@ class _Builder:
         if isinstance(node, yaml.ScalarNode) and node.tag in _SCALAR_TAGS:
             self.sources[loc] = node.value
             return self._build_scalar(node)
+        self.dropped.add(loc)
         self.problems.append(
             self.problem(
                 node,
@@ -110,17 +112,18 @@ class _Builder:
     def _build_mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
+            # YAML resolves a plain `<<` to the merge tag, so it is caught before the text check.
+            if key_node.tag == "tag:yaml.org,2002:merge" or key_node.value == "<<":
+                self.problems.append(
+                    self.problem(key_node, loc, "merge keys (`<<`) are not allowed", "write the keys out")
+                )
+                continue
             if not (isinstance(key_node, yaml.ScalarNode) and key_node.tag in _SCALAR_TAGS):
                 self.problems.append(
                     self.problem(key_node, loc, "a key must be plain text", "write `name: value`")
                 )
                 continue
             key = str(key_node.value)
-            if key == "<<":
-                self.problems.append(
-                    self.problem(key_node, loc, "merge keys (`<<`) are not allowed", "write the keys out")
-                )
-                continue
             if key in result:
                 first = self.key_positions[(*loc, key)]
                 self.problems.append(
@@ -157,20 +160,28 @@ def load_kit(path: Path, root: Path | None = None) -> LoadedKit:
     raw = _read_bytes(path, name)
     text = _decode(raw, name)
     data, builder = _parse(text, name)
+    # Problems found while reading (duplicate keys, tags) are reported together with the
+    # schema's, not one round after the other; a value dropped for a bad tag is not reported twice.
     problems = list(builder.problems)
-    if problems:
-        raise InvalidKitFile(problems)
     try:
         kit = KitFile.model_validate(data)
     except ValidationError as error:
-        raise InvalidKitFile(
-            [_describe(e, name, builder) for e in error.errors(include_url=False)]
-        ) from None
+        problems += [
+            _describe(e, name, builder)
+            for e in error.errors(include_url=False)
+            if e["type"] == "extra_forbidden"
+            or not any(tuple(e["loc"])[: len(d)] == d for d in builder.dropped)
+        ]
+        raise InvalidKitFile(_in_file_order(problems)) from None
     loaded = LoadedKit(path, name, raw, kit, builder.positions)
-    problems = check_references(loaded)
+    problems += check_references(loaded)
     if problems:
-        raise InvalidKitFile(problems)
+        raise InvalidKitFile(_in_file_order(problems))
     return loaded
+
+
+def _in_file_order(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
 
 
 def load_kits(paths: list[Path], root: Path | None = None) -> list[LoadedKit]:
@@ -330,6 +341,11 @@ def _describe(error: Any, name: str, builder: _Builder) -> Problem:
         near = difflib.get_close_matches(field_name, valid, n=1, cutoff=0.6)
         fix = f"did you mean `{near[0]}`?" if near else f"valid keys here: {', '.join(valid)}"
         return Problem(name, line, column, _dotted(loc), f"unknown key `{field_name}`", fix)
+    ctx = error.get("ctx") or {}
+    if "fix" in ctx:  # a rule of the model itself (see model.py), with its own place and fix
+        loc = (*loc, *ctx.get("at", ()))
+        line, column = _nearest(builder.positions, loc)
+        return Problem(name, line, column, _dotted(loc), error["msg"], ctx["fix"])
     line, column = _nearest(builder.positions, loc)
     message, fix = _explain(kind, field_name, got, error, builder.sources.get(loc, ""))
     return Problem(name, line, column, _dotted(loc), message, fix)

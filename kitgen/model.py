@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 SEMVER_PATTERN = r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?$"
@@ -51,10 +52,18 @@ class Signoff(Model):
 
     @model_validator(mode="after")
     def _one_person_one_side(self) -> Signoff:
+        # ``at`` (below the model's own place) and ``fix`` let the loader point at the second
+        # listing of the address and say what to do, like any other problem.
         both = sorted(set(self.marketing) & set(self.sales))
         if both:
-            raise ValueError(
-                f"{', '.join(both)} may sign for both sides; one person counts for one side only"
+            raise PydanticCustomError(
+                "signer_on_both_sides",
+                "{emails} may sign for both sides; one person counts for one side only",
+                {
+                    "emails": ", ".join(both),
+                    "at": ("sales", self.sales.index(both[0])),
+                    "fix": "list each address under `marketing:` or `sales:`, not both",
+                },
             )
         return self
 
@@ -76,8 +85,14 @@ class Requirement(Model):
     @model_validator(mode="after")
     def _disputed_needs_positions(self) -> Requirement:
         if self.status == "disputed" and self.positions is None:
-            raise ValueError(
-                "a disputed requirement needs `positions:` with what sales and marketing each want"
+            raise PydanticCustomError(
+                "disputed_without_positions",
+                "a disputed requirement needs `positions:` with what sales and marketing each want",
+                {
+                    "at": ("status",),
+                    "fix": "add `positions:` with `sales:` and `marketing:`, each side's view "
+                    "in its own words",
+                },
             )
         return self
 
@@ -115,6 +130,7 @@ class Battlecard(Model):
     objections: list[Objection] = Field(default_factory=list)
     proof_points: list[Text] = Field(default_factory=list)
     pricing: Text | None = None
+    review_every_days: StrictInt | None = Field(default=None, ge=1, le=3650)
 
 
 class Staller(Model):
@@ -165,3 +181,4 @@ class KitFile(Model):
     battlecards: list[Battlecard]
     playbook: Playbook
     roadmap: list[RoadmapItem] = Field(default_factory=list)
+    review_every_days: StrictInt = Field(default=90, ge=1, le=3650)

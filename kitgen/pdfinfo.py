@@ -18,10 +18,10 @@ def read_pdf_identity(data: bytes) -> dict[str, Any]:
     except (PdfReadError, ValueError, KeyError, OSError) as error:
         return {"notes": [f"not a readable PDF: {error}"]}
     return {
-        "kit": info.get("/KitgenKit"),
-        "version": info.get("/KitgenVersion"),
-        "digest": info.get("/KitgenDigest"),
-        "state": info.get("/KitgenState"),
+        "kit": info.get("/kitgenkit"),
+        "version": info.get("/kitgenversion"),
+        "digest": info.get("/kitgendigest"),
+        "state": info.get("/kitgenstate"),
         "attachments": attachments,
         "notes": [f"carries {', '.join(attachments)}"] if attachments else [],
     }

@@ -117,7 +117,8 @@ def write_release(ledger: KitLedger, version: str, progress: Progress | None = N
             for s in relied if s.record is not None
         ],
         "documents": [
-            {"file": b.document.filename, "sha256": b.sha256, "pages": b.pages} for b, _ in built
+            {"file": b.document.filename, "sha256": b.sha256, "pages": b.pages}
+            for b, _, _ in built
         ],
     }
     version_dir = ledger.kit_dir / version
@@ -125,7 +126,7 @@ def write_release(ledger: KitLedger, version: str, progress: Progress | None = N
     staging = version_dir / f".releasing-{os.getpid()}-{secrets.token_hex(3)}"
     try:
         staging.mkdir()
-        for item, pdf in built:
+        for item, pdf, _html in built:
             write_file_atomic(staging / item.document.filename, pdf)
         write_file_atomic(staging / RELEASE_MANIFEST, manifest_bytes(release))
         try:

@@ -132,7 +132,8 @@ def render_html(
         "assets_url": ASSETS_DIR.resolve().as_uri(),
         "labels": known_references(kit),
         "roadmap": {item.id: item for item in kit.roadmap},
-        "documents": documents,
+        # The index lists the other documents; its own row would only say "0 pages".
+        "documents": [d for d in documents if d.kind != "index"],
     }
     item_id = document.ref.rsplit(".", 1)[-1]
     if document.kind == "battlecard":

@@ -104,6 +104,8 @@ def _verify_version(ledger: KitLedger, version: str, problem: Any) -> None:
     for doc in manifest.get("documents", []):
         path = folder / str(doc.get("file", ""))
         expected.add(path.name)
+        if doc.get("html"):
+            expected.add(str(doc["html"]))
         if not path.is_file():
             problem(path, "document listed in the manifest is missing")
         elif _sha(path) != doc.get("sha256"):
