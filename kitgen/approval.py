@@ -40,10 +40,21 @@ def review_signoff(
             details=[f"signoff.{side} lists: {', '.join(getattr(policy, side))}.",
                      f"Ask the kit's owners to add you, or sign with --email (identity from {who.source})."],
         )
-    if who.email in [e.lower() for e in getattr(policy, other)] or any(
-        r.email == who.email for r in ledger.counting(chosen, "approve", other)
-    ) or any(r.email == who.email for r in ledger.counting(chosen, "reject", other)):
-        raise GateNotMet(f"{who.email} already counts for {other}; one person signs for one side only")
+    if any(r.email == who.email for r in ledger.counting(chosen, "approve", other)
+           + ledger.counting(chosen, "reject", other)):
+        raise GateNotMet(
+            f"{who.email} already counts for {other} on version {chosen} of {ledger.kit!r}; "
+            "one person signs for one side only",
+            details=[f"Ask another person listed in signoff.{side} to sign for {side}."],
+        )
+    if decision == "reject" and chosen in ledger.released_versions():
+        # A release rests on the records as they were; a later rejection could not unrelease
+        # the PDFs already handed out, and would only make `verify` fail for good.
+        raise GateNotMet(
+            f"version {chosen} of {ledger.kit!r} is already released; it cannot be rejected now",
+            details=["To change the kit, edit the requirement file, build a new version, and "
+                     "reject or approve that one."],
+        )
     rejections = ledger.counting(chosen, "reject")
     if decision == "approve":
         if rejections:
@@ -98,5 +109,27 @@ def record_signoff(
         comment=comment,
         time=utc_now(),
     )
-    signature = sshsig.sign(record.to_bytes(), sign_key) if sign_key else None
+    signature = None
+    if sign_key is not None:
+        signature = sshsig.sign(record.to_bytes(), sign_key)
+        check_own_signature(ledger, record, signature, sign_key)
     return write_record(ledger.kit_dir, record, signature)
+
+
+def check_own_signature(ledger: KitLedger, record: Record, signature: bytes, key: Path) -> None:
+    """Refuse to store a signature the ledger would not accept: it would never count."""
+    keys = {e.lower(): k for e, k in ledger.snapshot(record.version).kit.signoff.keys.items()}
+    listed = keys.get(record.email)
+    if listed is None:
+        raise GateNotMet(
+            f"signoff.keys of version {record.version} lists no key for {record.email}, so a "
+            "signature by you cannot be checked; nothing recorded",
+            details=["Ask the kit's owners to add your public key to signoff.keys, or sign "
+                     "without --sign-key if the kit does not require signatures."],
+        )
+    ok, why = sshsig.verify(record.to_bytes(), signature, record.email, listed)
+    if not ok:
+        raise GateNotMet(
+            f"{key} is not the key signoff.keys lists for {record.email}; nothing recorded",
+            details=[why, "Sign with the private key whose public half is listed for you."],
+        )

@@ -19,9 +19,12 @@ from typing import Any
 from kitgen import __version__
 from kitgen.errors import InputError, VersionConflict
 from kitgen.fsutil import disk_error, write_file_atomic
-from kitgen.loader import LoadedKit
+from kitgen.diff import diff_requirements
+from kitgen.loader import LoadedKit, load_kit
+from kitgen.model import KitFile
 from kitgen.render import (
     BuildInfo,
+    Changes,
     Document,
     make_environment,
     plan_documents,
@@ -31,6 +34,8 @@ from kitgen.render import (
 from kitgen.versions import (
     MANIFEST,
     MANIFEST_FORMAT,
+    RELEASE_DIR,
+    RELEASE_MANIFEST,
     SNAPSHOT,
     Workspace,
     manifest_bytes,
@@ -40,6 +45,7 @@ from kitgen.versions import (
     next_version,
     read_manifest,
     source_date,
+    version_key,
 )
 
 Progress = Callable[[str, str], None]  # (kit, what just happened)
@@ -119,7 +125,8 @@ def write_version(
         timestamp=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
         kitgen_version=__version__,
     )
-    built = render_documents(workspace, plan.loaded, build, progress)
+    built = render_documents(workspace, plan.loaded, build, progress,
+                             changes=version_changes(kit_dir, plan.version, plan.loaded.kit))
 
     try:
         kit_dir.mkdir(parents=True, exist_ok=True)
@@ -160,6 +167,7 @@ def render_documents(
     build: BuildInfo,
     progress: Progress | None = None,
     attachments: Callable[[Document], list[Any]] | None = None,
+    changes: Changes | None = None,
 ) -> list[tuple[BuiltDocument, bytes, str]]:
     """Render every document of a kit; the index last, when page counts are known."""
     from kitgen.pdf import render_pdf
@@ -176,7 +184,7 @@ def render_documents(
                 for d in documents
             ]
             document = documents[0]
-        html = render_html(env, kit, document, build, documents)
+        html = render_html(env, kit, document, build, documents, changes)
         identifier = hashlib.sha256(f"{build.digest}/{document.filename}".encode()).hexdigest()[:32]
         pdf, pages = render_pdf(
             html,
@@ -246,3 +254,31 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
         return True
     return False
+
+
+def version_changes(kit_dir: Path, version: str, kit: KitFile | None = None) -> Changes | None:
+    """What changed in ``version`` since the version before it and since the last release
+    before it; None for a kit's first version. ``kit`` is the version's data when it is not
+    yet on disk."""
+    earlier = [v for v in list_versions(kit_dir) if version_key(v) < version_key(version)]
+    if not earlier:
+        return None
+
+    def data(v: str) -> KitFile | None:
+        try:
+            return load_kit(kit_dir / v / SNAPSHOT).kit
+        except InputError:
+            return None
+
+    current = kit or data(version)
+    released = [v for v in earlier if (kit_dir / v / RELEASE_DIR / RELEASE_MANIFEST).is_file()]
+    previous_kit = data(earlier[-1])
+    released_kit = data(released[-1]) if released else None
+    if current is None:
+        return None
+    return Changes(
+        previous=earlier[-1],
+        since_previous=tuple(diff_requirements(previous_kit, current)) if previous_kit else (),
+        released=released[-1] if released else None,
+        since_released=tuple(diff_requirements(released_kit, current)) if released_kit else (),
+    )

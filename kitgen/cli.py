@@ -146,6 +146,7 @@ def check(
     from kitgen.fieldready import check_warnings, roadmap_notes, today
     from kitgen.negotiation import summarize_negotiation
 
+    ws = workspace()
     loaded = load(files)
     on = today()
     reports = [(item, summarize_negotiation(item.kit), check_warnings(item, on)) for item in loaded]
@@ -153,7 +154,8 @@ def check(
         out.emit_json([
             {**_negotiation_json(item, state),
              "warnings": [{"item": w.item, "message": w.message, "line": w.line} for w in warns],
-             "roadmap": [{"item": n.item, "message": n.message} for n in roadmap_notes(item)]}
+             "roadmap": [{"item": n.item, "message": n.message} for n in roadmap_notes(item)],
+             "feedback": cli_field.feedback_json(ws, item.kit.kit)}
             for item, state, warns in reports
         ])
     else:
@@ -161,6 +163,11 @@ def check(
             _print_negotiation(item, state)
             for note in roadmap_notes(item):
                 out.say(f"  roadmap: {out.esc(note.item)} {out.esc(note.message)}")
+            lines = cli_field.feedback_lines(ws, item.kit.kit)
+            if lines:
+                out.say("  field feedback:")
+                for line in lines:
+                    out.say(f"    {out.esc(line)}")
             for warning in warns:
                 out.warn(out.esc(str(warning)))
     if strict and any(not state.settled or warns for _, state, warns in reports):
@@ -269,7 +276,7 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
-from kitgen import cli_signoff  # noqa: E402,F401  (registers approve, reject, status, verify, diff)
+from kitgen import cli_field, cli_signoff  # noqa: E402,F401  (register their commands)
 
 
 def main() -> None:

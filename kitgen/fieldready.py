@@ -89,9 +89,38 @@ def roadmap_notes(loaded: LoadedKit) -> list[Warning]:
     return warnings
 
 
+def customer_roadmap_leaks(kit: KitFile) -> list[str]:
+    """Customer-facing text that names a feature not yet launch-ready, i.e. sells it as fact.
+
+    Claims that reference such a feature are left out of customer sheets by the template; this
+    catches the same feature named in free text, which no template can know to leave out.
+    """
+    early = [item for item in kit.roadmap if item.stage not in SELLABLE]
+    leaks = []
+    for vp in kit.value_props:
+        if vp.audience != "customer":
+            continue
+        shown = [vp.persona, *vp.pains, *vp.differentiators]
+        for claim in vp.claims:
+            feature = claim.feature.split(".")[-1] if claim.feature else None
+            if claim.internal or any(feature == item.id for item in early):
+                continue
+            shown += [claim.claim, claim.proof, claim.source]
+        text = " ".join(shown).casefold()
+        for item in early:
+            if item.feature.casefold() in text:
+                leaks.append(
+                    f"value_props.{vp.id} is customer-facing but names “{item.feature}” "
+                    f"(roadmap, {item.stage}, {LIKELIHOOD[item.stage]}) as if it were available"
+                )
+    return leaks
+
+
 def check_warnings(loaded: LoadedKit, on: dt.date | None = None) -> list[Warning]:
     """Warnings that ``--strict`` fails on. Roadmap mentions are notes, not warnings."""
-    return stale_battlecards(loaded, on or today())
+    leaks = [Warning(loaded.name, None, None, leak.split(" ", 1)[0], leak.split(" ", 1)[1])
+             for leak in customer_roadmap_leaks(loaded.kit)]
+    return stale_battlecards(loaded, on or today()) + leaks
 
 
 def long_battlecards(loaded: LoadedKit, pages: dict[str, int]) -> list[Warning]:

@@ -18,7 +18,14 @@ from kitgen.loader import LoadedKit, load_kit
 from kitgen.model import SIDES
 from kitgen.negotiation import Negotiation, summarize_negotiation
 from kitgen.signoff import Record, StoredRecord, read_records
-from kitgen.versions import SNAPSHOT, Workspace, list_versions, read_manifest
+from kitgen.versions import (
+    RELEASE_DIR,
+    RELEASE_MANIFEST,
+    SNAPSHOT,
+    Workspace,
+    list_versions,
+    read_manifest,
+)
 
 
 @dataclass(frozen=True)
@@ -160,7 +167,5 @@ class KitLedger:
         return reasons
 
     def released_versions(self) -> list[str]:
-        from kitgen.release import RELEASE_DIR, RELEASE_MANIFEST
-
         return [v for v in self.versions
                 if (self.kit_dir / v / RELEASE_DIR / RELEASE_MANIFEST).is_file()]

@@ -102,6 +102,7 @@ class Claim(Model):
     proof: Text
     source: Text
     feature: Reference | None = None
+    internal: StrictBool = False  # never shown on a customer-facing sheet
 
 
 class ValueProp(Model):

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kitgen import __version__
-from kitgen.build import Progress, render_documents
+from kitgen.build import Progress, render_documents, version_changes
 from kitgen.errors import InputError
 from kitgen.fsutil import disk_error, write_file_atomic
 from kitgen.ledger import KitLedger
@@ -26,14 +26,14 @@ from kitgen.render import BuildInfo, SignoffLine, template_inputs
 from kitgen.signoff import Record
 from kitgen.versions import (
     MANIFEST,
+    RELEASE_DIR,
+    RELEASE_MANIFEST,
     compute_digest,
     data_digest,
     manifest_bytes,
     source_date,
 )
 
-RELEASE_DIR = "released"
-RELEASE_MANIFEST = "release.json"
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,9 @@ def write_release(ledger: KitLedger, version: str, progress: Progress | None = N
         Attachment(s.path.name + ".sig", s.signature, "SSH signature of the sign-off record")
         for s in relied if s.signature is not None
     ]
-    built = render_documents(ledger.workspace, snapshot, build, progress, lambda _doc: carried)
+    changes = version_changes(ledger.kit_dir, version)
+    built = render_documents(ledger.workspace, snapshot, build, progress, lambda _doc: carried,
+                             changes)
 
     release: dict[str, Any] = {
         "format": 1,

@@ -16,6 +16,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from kitgen.errors import RenderError
+from kitgen.fieldready import LIKELIHOOD
 from kitgen.loader import known_references
 from kitgen.model import KitFile, Requirement
 
@@ -71,6 +72,16 @@ class BuildInfo:
         return self.digest[:12]
 
 
+@dataclass(frozen=True)
+class Changes:
+    """Requirement changes shown on a version's index (PRODUCT.md §8 "What changed")."""
+
+    previous: str
+    since_previous: tuple[Any, ...]
+    released: str | None
+    since_released: tuple[Any, ...]
+
+
 def plan_documents(kit: KitFile) -> list[Document]:
     """Every document of a kit, index first, each with the requirements it delivers."""
 
@@ -123,6 +134,7 @@ def render_html(
     document: Document,
     build: BuildInfo,
     documents: list[Document],
+    changes: Changes | None = None,
 ) -> str:
     """The HTML of one document. Template errors become ``RenderError`` naming the template."""
     context: dict[str, Any] = {
@@ -132,6 +144,8 @@ def render_html(
         "assets_url": ASSETS_DIR.resolve().as_uri(),
         "labels": known_references(kit),
         "roadmap": {item.id: item for item in kit.roadmap},
+        "changes": changes,
+        "likelihood": LIKELIHOOD,
         # The index lists the other documents; its own row would only say "0 pages".
         "documents": [d for d in documents if d.kind != "index"],
     }

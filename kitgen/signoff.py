@@ -80,17 +80,21 @@ def meaning_of(decision: str, side: str, version: str) -> str:
 
 
 def resolve_identity(name: str | None, email: str | None, cwd: Path) -> Identity:
-    """``--name/--email``, else KITGEN_NAME/KITGEN_EMAIL, else git's user.name/user.email."""
+    """``--name/--email``, else KITGEN_NAME/KITGEN_EMAIL, else git's user.name/user.email.
+
+    The email and the name come from the same source, so one person's name is never put
+    beside another's address; only an explicit ``--name`` overrides the name of any source.
+    """
     sources = [
         (name, email, "--name/--email"),
         (os.environ.get("KITGEN_NAME"), os.environ.get("KITGEN_EMAIL"), "KITGEN_NAME/KITGEN_EMAIL"),
     ]
     for n, e, source in sources:
-        if e:
-            return Identity((n or e).strip(), e.strip().lower(), source)
+        if e and e.strip():
+            return Identity((name or n or e).strip(), e.strip().lower(), source)
     git_name, git_email = _git_config("user.name", cwd), _git_config("user.email", cwd)
     if git_email:
-        return Identity(git_name or git_email, git_email.lower(), "git config")
+        return Identity((name or git_name or git_email).strip(), git_email.lower(), "git config")
     raise InputError(
         "who is signing? no identity found",
         details=["Pass --name and --email, set KITGEN_NAME and KITGEN_EMAIL, or set git's "

@@ -16,10 +16,11 @@ from typing import Any
 
 from kitgen.errors import InputError
 from kitgen.ledger import KitLedger
-from kitgen.release import RELEASE_DIR, RELEASE_MANIFEST
 from kitgen.signoff import SIGNOFF_DIR
 from kitgen.versions import (
     MANIFEST,
+    RELEASE_DIR,
+    RELEASE_MANIFEST,
     SNAPSHOT,
     Workspace,
     compute_digest,

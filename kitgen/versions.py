@@ -23,6 +23,8 @@ from kitgen.model import KitFile
 MANIFEST = "manifest.json"
 SNAPSHOT = "requirements.yaml"
 MANIFEST_FORMAT = 1
+RELEASE_DIR = "released"
+RELEASE_MANIFEST = "release.json"
 
 
 @dataclass(frozen=True)

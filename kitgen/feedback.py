@@ -1,0 +1,112 @@
+"""Field feedback (PRODUCT.md §8): what reps found useful, kept beside the kit, never in it.
+
+Stored like sign-off records — one text file each under ``kits/<kit>/feedback/`` — so it merges
+cleanly in git and is written atomically. It is not an input of any version: feedback never
+changes a digest or a PDF.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kitgen.errors import InputError
+from kitgen.fsutil import write_file_new
+from kitgen.loader import known_references
+from kitgen.model import KitFile
+from kitgen.signoff import Identity, utc_now
+from kitgen.textrecord import content_hash, format_record, parse_record_fields
+
+FEEDBACK_DIR = "feedback"
+HEADER = "kitgen-feedback 1"
+FIELDS = ("kit", "version", "item", "useful", "note", "name", "email", "time")
+
+
+@dataclass(frozen=True)
+class Feedback:
+    kit: str
+    version: str
+    item: str
+    useful: str  # "yes" or "no"
+    note: str
+    name: str
+    email: str
+    time: str
+
+    def to_bytes(self) -> bytes:
+        return format_record(HEADER, FIELDS, {f: getattr(self, f) for f in FIELDS})
+
+    @property
+    def file_name(self) -> str:
+        stamp = self.time.replace("-", "").replace(":", "")
+        return f"{stamp}--{self.item}--{content_hash(self.to_bytes())}.txt"
+
+
+@dataclass
+class ItemFeedback:
+    item: str
+    useful: int = 0
+    not_useful: int = 0
+    notes: list[tuple[str, str, str]] = field(default_factory=list)  # (time, useful, note)
+
+    def latest_notes(self, count: int = 3) -> list[tuple[str, str, str]]:
+        return sorted(self.notes, reverse=True)[:count]
+
+
+def feedback_items(kit: KitFile) -> list[str]:
+    return [ref for ref in known_references(kit) if not ref.startswith("roadmap.")]
+
+
+def record_feedback(
+    kit_dir: Path, kit: KitFile, version: str, item: str, useful: bool, note: str, who: Identity
+) -> Path:
+    items = feedback_items(kit)
+    if item not in items:
+        near = difflib.get_close_matches(item, items, n=1, cutoff=0.5)
+        raise InputError(
+            f"kit {kit.kit!r} has no item {item!r}",
+            details=[f"Did you mean {near[0]}?" if near else "", "Items: " + ", ".join(items)],
+        )
+    entry = Feedback(kit.kit, version, item, "yes" if useful else "no", note, who.name,
+                     who.email, utc_now())
+    folder = kit_dir / FEEDBACK_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / entry.file_name
+    if not write_file_new(path, entry.to_bytes()):
+        raise InputError(f"{path} already exists: this exact feedback is already recorded")
+    return path
+
+
+def read_feedback(kit_dir: Path) -> tuple[list[Feedback], list[Path]]:
+    """Every readable feedback record, and the files that are not (for verify)."""
+    folder = kit_dir / FEEDBACK_DIR
+    good: list[Feedback] = []
+    bad: list[Path] = []
+    if not folder.is_dir():
+        return good, bad
+    for path in sorted(folder.glob("*.txt")):
+        try:
+            raw = path.read_bytes()
+            entry = Feedback(**parse_record_fields(raw, HEADER, FIELDS))
+        except (OSError, ValueError, UnicodeDecodeError):
+            bad.append(path)
+            continue
+        if entry.file_name != path.name or entry.useful not in ("yes", "no"):
+            bad.append(path)
+            continue
+        good.append(entry)
+    return good, bad
+
+
+def summarize_feedback(entries: list[Feedback]) -> list[ItemFeedback]:
+    items: dict[str, ItemFeedback] = {}
+    for entry in entries:
+        summary = items.setdefault(entry.item, ItemFeedback(entry.item))
+        if entry.useful == "yes":
+            summary.useful += 1
+        else:
+            summary.not_useful += 1
+        if entry.note:
+            summary.notes.append((entry.time, entry.useful, entry.note))
+    return sorted(items.values(), key=lambda s: s.item)
