@@ -51,6 +51,21 @@ def error(message: str, details: Sequence[str] = ()) -> None:
             print(f"  {line}", file=sys.stderr)
 
 
+def problems(message: str, rows: Sequence[Any]) -> None:
+    """Problems in input files: one table on a terminal, one line each otherwise."""
+    if not fancy():
+        error(message, [str(r) for r in rows])
+        return
+    console = _console(stderr=True)
+    console.print(f"[bold red]error:[/] {esc(message)}")
+    grid = Table(show_lines=False, header_style="bold")
+    for column in ("where", "field", "problem", "how to fix"):
+        grid.add_column(column, overflow="fold")
+    for r in rows:
+        grid.add_row(esc(r.where), esc(r.path), esc(r.message), esc(r.fix))
+    console.print(grid)
+
+
 def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """A rich table on a terminal; tab-free aligned text otherwise."""
     if fancy():

@@ -115,7 +115,9 @@ class _Builder:
             # YAML resolves a plain `<<` to the merge tag, so it is caught before the text check.
             if key_node.tag == "tag:yaml.org,2002:merge" or key_node.value == "<<":
                 self.problems.append(
-                    self.problem(key_node, loc, "merge keys (`<<`) are not allowed", "write the keys out")
+                    self.problem(
+                        key_node, loc, "merge keys (`<<`) are not allowed", "write the keys out"
+                    )
                 )
                 continue
             if not (isinstance(key_node, yaml.ScalarNode) and key_node.tag in _SCALAR_TAGS):
@@ -172,6 +174,8 @@ def load_kit(path: Path, root: Path | None = None) -> LoadedKit:
             if e["type"] == "extra_forbidden"
             or not any(tuple(e["loc"])[: len(d)] == d for d in builder.dropped)
         ]
+        refused = {tuple(e["loc"]) for e in error.errors(include_url=False)}
+        problems += _raw_reference_problems(data, name, builder, refused)
         raise InvalidKitFile(_in_file_order(problems)) from None
     loaded = LoadedKit(path, name, raw, kit, builder.positions)
     problems += check_references(loaded)
@@ -493,12 +497,6 @@ def known_references(kit: KitFile) -> dict[str, str]:
 def check_references(loaded: LoadedKit) -> list[Problem]:
     """Duplicate ids and references that name nothing, each located in the file."""
     kit = loaded.kit
-    problems: list[Problem] = []
-
-    def add(loc: Loc, message: str, fix: str) -> None:
-        line, column = loaded.where(loc)
-        problems.append(Problem(loaded.name, line, column, _dotted(loc), message, fix))
-
     lists: list[tuple[Loc, list[Any]]] = [
         (("requirements",), list(kit.requirements)),
         (("value_props",), list(kit.value_props)),
@@ -506,21 +504,109 @@ def check_references(loaded: LoadedKit) -> list[Problem]:
         (("playbook", "stallers"), list(kit.playbook.stallers)),
         (("roadmap",), list(kit.roadmap)),
     ]
-    for loc, items in lists:
-        seen: dict[str, int] = {}
-        for i, item in enumerate(items):
-            if item.id in seen:
-                add((*loc, i, "id"), f"duplicate id `{item.id}` (also item {seen[item.id] + 1})", "give each item its own id")
-            seen.setdefault(item.id, i)
+    ids = [(loc, list(enumerate(item.id for item in items))) for loc, items in lists]
+    return _reference_problems(
+        loaded.name, loaded.where, ids, list(known_references(kit)), iter_references(kit)
+    )
 
-    labels = known_references(kit)
-    for loc, ref, prefixes in iter_references(kit):
+
+_CONTENT_LISTS: dict[str, Loc] = {
+    "battlecards": ("battlecards",),
+    "value_props": ("value_props",),
+    "playbook.stallers": ("playbook", "stallers"),
+    "roadmap": ("roadmap",),
+}
+
+
+def _raw_reference_problems(
+    data: Any, name: str, builder: _Builder, refused: set[Loc]
+) -> list[Problem]:
+    """The same checks on data the schema refused, so that broken references are reported in
+    the same round as type errors. Only what can be judged is judged: a reference the schema
+    refused, or one into a list that is itself malformed, is left out."""
+
+    def raw(loc: Loc) -> Any:
+        node = data
+        for part in loc:
+            if isinstance(part, int):
+                node = node[part] if isinstance(node, list) and part < len(node) else None
+            else:
+                node = node.get(part) if isinstance(node, dict) else None
+        return node
+
+    def raw_list(loc: Loc) -> list[Any]:
+        node = raw(loc)
+        return node if isinstance(node, list) else []
+
+    def ids(loc: Loc) -> list[tuple[int, str]]:
+        return [
+            (i, x["id"]) for i, x in enumerate(raw_list(loc))
+            if isinstance(x, dict) and isinstance(x.get("id"), str)
+        ]
+
+    malformed = {p for p, loc in _CONTENT_LISTS.items() if not isinstance(raw(loc), list)}
+    labels = [f"{p}.{i}" for p, loc in _CONTENT_LISTS.items() for _, i in ids(loc)]
+    labels += ["playbook.nay_sayer", "playbook.decision_maker"]
+
+    refs: list[tuple[Loc, Any, tuple[str, ...]]] = []
+    content = ("battlecards", "value_props", "playbook")
+    for i, _ in enumerate(raw_list(("requirements",))):
+        for j, ref in enumerate(raw_list(("requirements", i, "delivered_by"))):
+            refs.append((("requirements", i, "delivered_by", j), ref, content))
+    for i, _ in enumerate(raw_list(("playbook", "stallers"))):
+        for j, ref in enumerate(raw_list(("playbook", "stallers", i, "assets"))):
+            asset: Loc = ("playbook", "stallers", i, "assets", j)
+            refs.append((asset, ref, ("battlecards", "value_props")))
+    for top, key in (("value_props", "claims"), ("battlecards", "objections")):
+        for i, _ in enumerate(raw_list((top,))):
+            for j, _ in enumerate(raw_list((top, i, key))):
+                feature: Loc = (top, i, key, j, "feature")
+                if raw(feature) is not None:
+                    refs.append((feature, raw(feature), ("roadmap",)))
+    judged = [
+        (loc, ref, prefixes) for loc, ref, prefixes in refs
+        if isinstance(ref, str) and loc not in refused and ref.rsplit(".", 1)[0] not in malformed
+    ]
+    lists = [(loc, ids(loc)) for loc in (("requirements",), *_CONTENT_LISTS.values())]
+    return _reference_problems(
+        name, lambda loc: _nearest(builder.positions, loc), lists, labels, judged
+    )
+
+
+def _reference_problems(
+    name: str,
+    where: typing.Callable[[Loc], tuple[int | None, int | None]],
+    lists: typing.Iterable[tuple[Loc, list[tuple[int, str]]]],
+    labels: list[str],
+    refs: typing.Iterable[tuple[Loc, str, tuple[str, ...]]],
+) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def add(loc: Loc, message: str, fix: str) -> None:
+        line, column = where(loc)
+        problems.append(Problem(name, line, column, _dotted(loc), message, fix))
+
+    for loc, item_ids in lists:
+        seen: dict[str, int] = {}
+        for i, item_id in item_ids:
+            if item_id in seen:
+                add(
+                    (*loc, i, "id"),
+                    f"duplicate id `{item_id}` (also item {seen[item_id] + 1})",
+                    "give each item its own id",
+                )
+            seen.setdefault(item_id, i)
+
+    for loc, ref, prefixes in refs:
         if ref in labels and ref.split(".")[0] in prefixes:
             continue
         candidates = [r for r in labels if r.split(".")[0] in prefixes]
         near = difflib.get_close_matches(ref, candidates, n=1, cutoff=0.6)
-        fix = f"did you mean `{near[0]}`?" if near else (
-            f"refer to one of: {', '.join(candidates)}" if candidates else "add the item it refers to"
-        )
+        if near:
+            fix = f"did you mean `{near[0]}`?"
+        elif candidates:
+            fix = f"refer to one of: {', '.join(candidates)}"
+        else:
+            fix = "add the item it refers to"
         add(loc, f"`{ref}` does not refer to anything in this kit", fix)
     return problems

@@ -93,7 +93,7 @@ def plan_documents(kit: KitFile) -> list[Document]:
             and any(d == ref or d.startswith(ref + ".") for d in r.delivered_by for ref in refs)
         )
 
-    documents = [Document("index", "", f"Kit index: {kit.title}", "index.pdf", "internal")]
+    documents = [Document("index", "", "Kit index", "index.pdf", "internal")]
     for card in kit.battlecards:
         ref = f"battlecards.{card.id}"
         documents.append(
@@ -113,11 +113,34 @@ def plan_documents(kit: KitFile) -> list[Document]:
     return documents
 
 
+class ContainedLoader(jinja2.FileSystemLoader):
+    """A FileSystemLoader that never reads outside its folder, even through a symlink.
+
+    Workspace templates arrive in pull requests; a link to /etc/passwd named battlecard.html.j2
+    must not print that file into a PDF.
+    """
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.root = root.resolve()
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str | None, Any]:
+        source, filename, uptodate = super().get_source(environment, template)
+        if filename is None or not Path(filename).resolve().is_relative_to(self.root):
+            raise RenderError(
+                f"template {template!r} in {self.root} points outside it (a symbolic link?); "
+                "kitgen reads templates only from inside the templates folder"
+            )
+        return source, filename, uptodate
+
+
 def make_environment(workspace_templates: Path | None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if workspace_templates is not None and workspace_templates.is_dir():
-        loaders.append(jinja2.FileSystemLoader(workspace_templates))
-    loaders.append(jinja2.FileSystemLoader(BUILTIN_TEMPLATES))
+        loaders.append(ContainedLoader(workspace_templates))
+    loaders.append(ContainedLoader(BUILTIN_TEMPLATES))
     return ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
@@ -135,6 +158,7 @@ def render_html(
     build: BuildInfo,
     documents: list[Document],
     changes: Changes | None = None,
+    for_screen: bool = False,
 ) -> str:
     """The HTML of one document. Template errors become ``RenderError`` naming the template."""
     context: dict[str, Any] = {
@@ -145,6 +169,9 @@ def render_html(
         "labels": known_references(kit),
         "roadmap": {item.id: item for item in kit.roadmap},
         "changes": changes,
+        # Links only in HTML meant for a browser: in a PDF, WeasyPrint would turn a relative
+        # link into an absolute file:// URL naming the builder's folders.
+        "for_screen": for_screen,
         "likelihood": LIKELIHOOD,
         # The index lists the other documents; its own row would only say "0 pages".
         "documents": [d for d in documents if d.kind != "index"],

@@ -23,6 +23,8 @@ folder and kitgen's own assets can be read while rendering.
 
 def init_workspace(directory: Path) -> list[Path]:
     """Copy the worked example into ``directory``; never overwrite a file that exists."""
+    if directory.exists() and not directory.is_dir():
+        raise InputError(f"{directory} is a file, not a folder", details=["Give a folder to make the workspace in."])
     sources = sorted((EXAMPLE_DIR / "requirements").glob("*.yaml"))
     planned = {directory / "requirements" / s.name: s.read_bytes() for s in sources}
     planned[directory / "templates" / "README.md"] = TEMPLATES_README.encode()
@@ -33,11 +35,14 @@ def init_workspace(directory: Path) -> list[Path]:
             details=["kitgen init never overwrites files; pick an empty folder."],
         )
     written = []
-    for path, data in planned.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if write_file_new(path, data):
-            written.append(path)
-    (directory / "kits").mkdir(exist_ok=True)
+    try:
+        for path, data in planned.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if write_file_new(path, data):
+                written.append(path)
+        (directory / "kits").mkdir(exist_ok=True)
+    except OSError as error:
+        raise InputError(f"cannot make a workspace in {directory}: {error.strerror}") from None
     return written
 
 

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import helpers
 import pytest
 from typer.testing import CliRunner, Result
 
-import helpers
 from kitgen.cli import app
 
 

@@ -9,8 +9,11 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
+import re
+import struct
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +126,9 @@ def minimal_kit(**overrides: Any) -> dict[str, Any]:
 
 
 def dump(data: Any) -> str:
-    return yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True, width=200)
+    return yaml.safe_dump(
+        data, sort_keys=False, default_flow_style=False, allow_unicode=True, width=200
+    )
 
 
 def write_kit(directory: Path, data: Any, name: str | None = None) -> Path:
@@ -153,6 +158,12 @@ def locate(text: str, needle: str, occurrence: int = 1) -> tuple[int, int]:
         start = text.index(needle, start + 1)
     before = text[:start]
     return before.count("\n") + 1, start - (before.rfind("\n") + 1) + 1
+
+
+def locate_value(text: str, key: str, occurrence: int = 1) -> tuple[int, int]:
+    """1-based line and column where the value of the ``occurrence``-th ``key:`` starts."""
+    line, column = locate(text, f"{key}: ", occurrence)
+    return line, column + len(key) + 2
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -186,6 +197,42 @@ def squash(text: str) -> str:
 
 def pdf_metadata(path: Path) -> dict[str, Any]:
     return dict(PdfReader(path).metadata or {})
+
+
+def pdf_stream_bytes(data: bytes) -> bytes:
+    """Every stream of a PDF, decompressed where it is Flate-encoded, plus the raw file."""
+    parts = [data]
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            parts.append(zlib.decompress(match.group(1)))
+        except zlib.error:
+            parts.append(match.group(1))
+    return b"\n".join(parts)
+
+
+def pdf_images(path: Path) -> int:
+    """How many raster images the pages draw."""
+    return sum(len(page.images) for page in PdfReader(path).pages)
+
+
+def tiny_png() -> bytes:
+    """A 2×2 red PNG, written by hand so the tests need no imaging library."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body))
+            + kind
+            + body
+            + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+        )
+
+    rows = b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def cli_env(**extra: str) -> dict[str, str]:

@@ -4,9 +4,10 @@ must show both states of a negotiation (issue 2, "A worked example")."""
 from __future__ import annotations
 
 from collections import Counter
-import pytest
 
+import pytest
 from helpers import EXAMPLES, OPEN_EXAMPLE, PACKAGED_EXAMPLES, READY_EXAMPLE
+
 from kitgen.loader import load_kit
 from kitgen.model import KitFile
 
@@ -60,7 +61,12 @@ def test_open_example_is_mid_negotiation() -> None:
 
 def test_examples_use_every_kind_of_reference() -> None:
     text = "".join(p.read_text(encoding="utf-8") for p in EXAMPLES.glob("*.yaml"))
-    for prefix in ("battlecards.", "value_props.", "playbook.stallers.", "playbook.nay_sayer",
-                   "playbook.decision_maker", "roadmap."):
+    for prefix in (
+        "battlecards.",
+        "value_props.",
+        "playbook.stallers.",
+        "playbook.nay_sayer",
+        "playbook.decision_maker",
+        "roadmap.",
+    ):
         assert prefix in text, prefix
-

@@ -7,8 +7,6 @@ from typing import Any
 
 import pytest
 import yaml
-from pydantic import ValidationError
-
 from helpers import (
     EXAMPLES,
     battlecard,
@@ -18,6 +16,8 @@ from helpers import (
     staller,
     value_prop,
 )
+from pydantic import ValidationError
+
 from kitgen.model import KitFile
 
 
@@ -52,8 +52,15 @@ def test_requirement_from_is_read_from_its_yaml_name() -> None:
     [
         ("top level", {"summry": "x"}),
         ("battlecard", {"battlecards": [battlecard(notes="x")]}),
-        ("owner", {"owners": {"marketing": {"name": "M", "email": "m@a.example", "phone": "1"},
-                              "sales": {"name": "S", "email": "s@a.example"}}}),
+        (
+            "owner",
+            {
+                "owners": {
+                    "marketing": {"name": "M", "email": "m@a.example", "phone": "1"},
+                    "sales": {"name": "S", "email": "s@a.example"},
+                }
+            },
+        ),
     ],
 )
 def test_unknown_keys_are_errors(where: str, overrides: dict[str, Any]) -> None:
@@ -122,7 +129,10 @@ def test_positions_need_both_sides() -> None:
 
 
 def test_one_person_cannot_sign_for_both_sides() -> None:
-    signoff = {"marketing": ["mara@acme.example"], "sales": ["sam@acme.example", "mara@acme.example"]}
+    signoff = {
+        "marketing": ["mara@acme.example"],
+        "sales": ["sam@acme.example", "mara@acme.example"],
+    }
     with pytest.raises(ValidationError, match="mara@acme.example"):
         KitFile.model_validate(minimal_kit(signoff=signoff))
 

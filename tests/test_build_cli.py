@@ -1,0 +1,293 @@
+"""The commands as a user runs them: init, check, build, and their help."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer.main
+from conftest import ExampleBuilds, Kitgen
+from helpers import (
+    EXAMPLES,
+    OPEN_EXAMPLE,
+    READY_EXAMPLE,
+    make_workspace,
+    minimal_kit,
+    requirement,
+    run_kitgen,
+    tree,
+    write_kit,
+)
+
+from kitgen.cli import app
+from kitgen.loader import load_kit
+
+# Battlecard freshness is judged against today; pin it so these tests do not age.
+TODAY = {"KITGEN_TODAY": "2026-11-20"}
+
+
+# --- init -------------------------------------------------------------------------------------
+
+
+def test_init_makes_a_workspace_with_the_example(example_builds: ExampleBuilds) -> None:
+    root = example_builds.first
+    assert {p.name for p in (root / "requirements").iterdir()} == {
+        f"{READY_EXAMPLE}.yaml",
+        f"{OPEN_EXAMPLE}.yaml",
+    }
+    for path in (root / "requirements").iterdir():
+        assert path.read_bytes() == (EXAMPLES / path.name).read_bytes()
+    assert (root / "templates").is_dir() and (root / "kits").is_dir()
+    assert "created" in example_builds.init.stdout
+    assert "kitgen build" in example_builds.init.stdout
+
+
+def test_initialised_workspace_builds_every_kit(example_builds: ExampleBuilds) -> None:
+    code, stdout, stderr = example_builds.builds[0]
+    assert code == 0
+    assert "Traceback" not in stdout + stderr
+    for kit in (READY_EXAMPLE, OPEN_EXAMPLE):
+        assert (example_builds.first / "kits" / kit / "1" / "manifest.json").is_file()
+        assert any(kit in line and "written" in line for line in stdout.splitlines())
+
+
+def test_build_output_is_plain_text_off_a_terminal(example_builds: ExampleBuilds) -> None:
+    _, stdout, stderr = example_builds.builds[0]
+    assert "\x1b[" not in stdout + stderr
+    assert "kits/northwind-analytics/1" in stdout
+
+
+def test_init_refuses_to_overwrite(kitgen: Kitgen, tmp_path: Path) -> None:
+    mine = tmp_path / "requirements" / f"{READY_EXAMPLE}.yaml"
+    mine.parent.mkdir()
+    mine.write_text("kit: my-own-work\n")
+    result = kitgen("init", str(tmp_path), cwd=tmp_path)
+    assert result.exit_code == 2
+    assert f"{READY_EXAMPLE}.yaml" in result.output
+    assert mine.read_text() == "kit: my-own-work\n"
+    assert sorted(p.name for p in mine.parent.iterdir()) == [mine.name]
+
+
+def test_init_twice_refuses_the_second_time(kitgen: Kitgen, tmp_path: Path) -> None:
+    assert kitgen("init", "here", cwd=tmp_path).exit_code == 0
+    before = tree(tmp_path)
+    result = kitgen("init", "here", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert tree(tmp_path) == before
+
+
+def test_init_into_a_file_is_bad_usage(kitgen: Kitgen, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine\n")
+    result = kitgen("init", "notes.txt", cwd=tmp_path)
+    assert (tmp_path / "notes.txt").read_text() == "mine\n"
+    assert result.exit_code == 2, result.output
+
+
+def test_init_defaults_to_the_current_folder(kitgen: Kitgen, tmp_path: Path) -> None:
+    result = kitgen("init", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "requirements" / f"{OPEN_EXAMPLE}.yaml").is_file()
+    check = kitgen("check", cwd=tmp_path)
+    assert check.exit_code == 0, check.output
+
+
+# --- check ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def example_workspace(tmp_path: Path, kitgen: Kitgen) -> Path:
+    assert kitgen("init", "ws", cwd=tmp_path).exit_code == 0
+    return tmp_path / "ws"
+
+
+def test_check_validates_both_examples_and_shows_the_negotiation(
+    kitgen: Kitgen, example_workspace: Path
+) -> None:
+    result = kitgen("check", cwd=example_workspace, env=TODAY)
+    assert result.exit_code == 0, result.output
+    assert "0 proposed, 0 disputed, 10 agreed, 1 dropped" in result.output
+    assert "1 proposed, 1 disputed, 4 agreed, 0 dropped" in result.output
+    mobile = load_kit(EXAMPLES / f"{OPEN_EXAMPLE}.yaml", EXAMPLES.parent).kit
+    disputed = next(r for r in mobile.requirements if r.status == "disputed")
+    proposed = next(r for r in mobile.requirements if r.status == "proposed")
+    assert disputed.positions is not None
+    assert disputed.id in result.output and proposed.id in result.output
+    assert disputed.positions.sales in result.output
+    assert disputed.positions.marketing in result.output
+    assert proposed.need in result.output
+    assert list((example_workspace / "kits").iterdir()) == []
+
+
+@pytest.mark.parametrize("name, code", [(READY_EXAMPLE, 0), (OPEN_EXAMPLE, 1)])
+def test_check_strict_fails_only_while_the_negotiation_is_open(
+    kitgen: Kitgen, example_workspace: Path, name: str, code: int
+) -> None:
+    result = kitgen(
+        "check", "--strict", f"requirements/{name}.yaml", cwd=example_workspace, env=TODAY
+    )
+    assert result.exit_code == code, result.output
+    plain = kitgen("check", f"requirements/{name}.yaml", cwd=example_workspace, env=TODAY)
+    assert plain.exit_code == 0
+
+
+def test_check_json_is_data(kitgen: Kitgen, example_workspace: Path) -> None:
+    result = kitgen("check", "--json", cwd=example_workspace, env=TODAY)
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    by_kit = {item["kit"]: item for item in data}
+    assert set(by_kit) == {READY_EXAMPLE, OPEN_EXAMPLE}
+    assert by_kit[READY_EXAMPLE]["counts"] == {
+        "proposed": 0,
+        "disputed": 0,
+        "agreed": 10,
+        "dropped": 1,
+    }
+    assert by_kit[READY_EXAMPLE]["settled"] is True
+    mobile = by_kit[OPEN_EXAMPLE]
+    assert mobile["settled"] is False
+    assert [r["id"] for r in mobile["disputed"]] == ["offline-claim"]
+    assert set(mobile["disputed"][0]["positions"]) == {"sales", "marketing"}
+    assert [r["id"] for r in mobile["proposed"]] == ["mdm-one-pager"]
+
+
+def test_check_shows_agreed_requirements_nothing_delivers(kitgen: Kitgen, workspace: Path) -> None:
+    write_kit(
+        workspace / "requirements",
+        minimal_kit(
+            requirements=[
+                requirement(),
+                requirement(id="mobile-card", need="A card for the mobile app.", delivered_by=[]),
+            ]
+        ),
+    )
+    result = kitgen("check", cwd=workspace, env=TODAY)
+    assert result.exit_code == 0
+    assert "undelivered" in result.output and "mobile-card" in result.output
+    strict = kitgen("check", "--strict", cwd=workspace, env=TODAY)
+    assert strict.exit_code == 1
+    data = json.loads(kitgen("check", "--json", cwd=workspace, env=TODAY).stdout)
+    assert [r["id"] for r in data[0]["undelivered"]] == ["mobile-card"]
+
+
+def test_check_prints_user_text_as_written(kitgen: Kitgen, workspace: Path) -> None:
+    need = "Answer [bold]pricing[/bold] questions <b>first</b>"
+    write_kit(
+        workspace / "requirements",
+        minimal_kit(
+            requirements=[
+                requirement(),
+                requirement(id="pricing", status="proposed", need=need, delivered_by=[]),
+            ]
+        ),
+    )
+    result = kitgen("check", cwd=workspace, env=TODAY)
+    assert need in result.output
+
+
+def test_check_in_a_real_process(example_builds: ExampleBuilds) -> None:
+    result = run_kitgen("check", cwd=example_builds.first, **TODAY)
+    assert result.returncode == 0, result.stderr
+    assert "\x1b[" not in result.stdout
+    assert "disputed" in result.stdout
+
+
+# --- build ------------------------------------------------------------------------------------
+
+
+def test_rebuild_of_the_example_writes_nothing(
+    example_builds: ExampleBuilds, kitgen: Kitgen
+) -> None:
+    before = tree(example_builds.first / "kits")
+    result = kitgen("build", cwd=example_builds.first)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("unchanged") >= 2
+    assert tree(example_builds.first / "kits") == before
+
+
+def test_template_error_is_bad_input_and_writes_nothing(kitgen: Kitgen, workspace: Path) -> None:
+    write_kit(workspace / "requirements", minimal_kit())
+    (workspace / "templates").mkdir()
+    (workspace / "templates" / "playbook.html.j2").write_text("<p>\n{% for x in %}\n")
+    result = kitgen("build", cwd=workspace)
+    assert result.exit_code == 2, result.output
+    assert "playbook.html.j2:2" in result.output
+    assert "Traceback" not in result.output
+    assert tree(workspace / "kits") == {}
+
+
+def test_undefined_name_in_a_template_is_bad_input(kitgen: Kitgen, workspace: Path) -> None:
+    write_kit(workspace / "requirements", minimal_kit())
+    (workspace / "templates").mkdir()
+    (workspace / "templates" / "battlecard.html.j2").write_text("{{ card.pricing_notes }}")
+    result = kitgen("build", cwd=workspace)
+    assert result.exit_code == 2, result.output
+    assert "battlecard.html.j2" in result.output
+    assert tree(workspace / "kits") == {}
+
+
+def test_build_works_without_a_templates_folder(example_builds: ExampleBuilds) -> None:
+    # `kitgen init` makes templates/ with only a README; the built-in templates did the work.
+    assert [p.name for p in (example_builds.first / "templates").iterdir()] == ["README.md"]
+
+
+# --- help -------------------------------------------------------------------------------------
+
+
+def leaf_commands(group: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command a user can run, with the words that name it (`templates eject`)."""
+    found: list[tuple[str, ...]] = []
+    for name, command in sorted(group.commands.items()):
+        if hasattr(command, "commands"):  # a group of commands
+            found += leaf_commands(command, (*prefix, name))
+        else:
+            found.append((*prefix, name))
+    return found
+
+
+COMMANDS = leaf_commands(typer.main.get_command(app))
+
+
+def test_the_issue_commands_exist() -> None:
+    assert {("init",), ("check",), ("build",), ("schema",)} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("words", COMMANDS, ids=" ".join)
+def test_every_command_has_help_with_an_example(
+    kitgen: Kitgen, tmp_path: Path, words: tuple[str, ...]
+) -> None:
+    result = kitgen(*words, "--help", cwd=tmp_path)
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+    assert f"kitgen {' '.join(words)}" in result.output.split("Example:", 1)[1]
+
+
+def test_top_level_help_lists_the_commands(kitgen: Kitgen, tmp_path: Path) -> None:
+    result = kitgen("--help", cwd=tmp_path)
+    assert result.exit_code == 0
+    for command in ("init", "check", "build", "schema"):
+        assert command in result.output
+
+
+def test_version_option(kitgen: Kitgen, tmp_path: Path) -> None:
+    from kitgen import __version__
+
+    result = kitgen("--version", cwd=tmp_path)
+    assert result.exit_code == 0
+    assert __version__ in result.output
+
+
+def test_unknown_option_is_a_usage_error(kitgen: Kitgen, workspace: Path) -> None:
+    result = kitgen("build", "--frobnicate", cwd=workspace)
+    assert result.exit_code == 2
+    assert tree(workspace / "kits") == {}
+
+
+def test_check_of_a_file_outside_the_workspace(kitgen: Kitgen, tmp_path: Path) -> None:
+    workspace = make_workspace(tmp_path / "ws")
+    elsewhere = write_kit(tmp_path / "drafts", minimal_kit(kit="draft-kit", launch="2026-02-30"))
+    result = kitgen("check", str(elsewhere), cwd=workspace, env=TODAY)
+    assert result.exit_code == 2
+    assert f"{elsewhere}:4:" in result.output
