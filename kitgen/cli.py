@@ -153,10 +153,14 @@ def check(
     loaded = load(files)
     on = today()
     reports = [(item, summarize_negotiation(item.kit), check_warnings(item, on)) for item in loaded]
+    from kitgen.eject import stale_ejected_templates
+
+    stale = stale_ejected_templates(ws.templates_dir)
     if as_json:
         out.emit_json([
             {**_negotiation_json(item, state),
-             "warnings": [{"item": w.item, "message": w.message, "line": w.line} for w in warns],
+             "warnings": [{"item": w.item, "message": w.message, "line": w.line} for w in warns]
+             + [{"item": f"templates/{n}", "message": m, "line": None} for n, m in stale],
              "roadmap": [{"item": n.item, "message": n.message} for n in roadmap_notes(item)],
              "feedback": cli_field.feedback_json(ws, item.kit.kit)}
             for item, state, warns in reports
@@ -173,7 +177,9 @@ def check(
                     out.say(f"    {out.esc(line)}")
             for warning in warns:
                 out.warn(out.esc(str(warning)))
-    if strict and any(not state.settled or warns for _, state, warns in reports):
+        for _, message in stale:
+            out.warn(out.esc(message))
+    if strict and (stale or any(not state.settled or warns for _, state, warns in reports)):
         raise typer.Exit(GateNotMet.exit_code)
 
 
