@@ -75,8 +75,13 @@ def manifest_bytes(manifest: dict[str, Any]) -> bytes:
 
 
 def data_digest(kit: KitFile) -> str:
-    """The requirement file's data, independent of comments, key order and quoting."""
-    return hashlib.sha256(canonical_json(kit.model_dump(mode="json", by_alias=True))).hexdigest()
+    """The requirement file's data, independent of comments, key order and quoting.
+
+    Values equal to their defaults are left out, so that a later kitgen adding an optional
+    field does not change the digest of every snapshot already built and signed.
+    """
+    data = kit.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    return hashlib.sha256(canonical_json(data)).hexdigest()
 
 
 def compute_digest(data_sha: str, inputs: dict[str, str], kitgen_version: str = __version__) -> str:
