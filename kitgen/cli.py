@@ -6,7 +6,9 @@ and no traceback; anything else is a bug and exits 3, with the traceback under `
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -52,6 +54,8 @@ def handle_errors(command: F) -> F:
             out.error(error.message, error.details)
             raise typer.Exit(error.exit_code) from None
         except typer.Exit:
+            raise
+        except BrokenPipeError:
             raise
         except KeyboardInterrupt:
             out.error("interrupted; nothing was half-written")
@@ -306,9 +310,10 @@ from kitgen import cli_field, cli_signoff, cli_tools  # noqa: E402,F401  (regist
 def main() -> None:
     try:
         app()
-    except SystemExit:
-        raise
-    except BaseException:  # pragma: no cover - typer catches first; belt and braces
-        sys.exit(3)
+    except BrokenPipeError:
+        # `kitgen check | head`: the reader has gone; that is not an error of ours.
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        sys.exit(0)
 
 

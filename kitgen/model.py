@@ -54,14 +54,16 @@ class Signoff(Model):
     def _one_person_one_side(self) -> Signoff:
         # ``at`` (below the model's own place) and ``fix`` let the loader point at the second
         # listing of the address and say what to do, like any other problem.
-        both = sorted(set(self.marketing) & set(self.sales))
+        # Emails compare without case, as everywhere in sign-off.
+        sales = [e.lower() for e in self.sales]
+        both = sorted({e.lower() for e in self.marketing} & set(sales))
         if both:
             raise PydanticCustomError(
                 "signer_on_both_sides",
                 "{emails} may sign for both sides; one person counts for one side only",
                 {
                     "emails": ", ".join(both),
-                    "at": ("sales", self.sales.index(both[0])),
+                    "at": ("sales", sales.index(both[0])),
                     "fix": "list each address under `marketing:` or `sales:`, not both",
                 },
             )
