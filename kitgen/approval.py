@@ -131,5 +131,6 @@ def check_own_signature(ledger: KitLedger, record: Record, signature: bytes, key
     if not ok:
         raise GateNotMet(
             f"{key} is not the key signoff.keys lists for {record.email}; nothing recorded",
-            details=[why, "Sign with the private key whose public half is listed for you."],
+            details=[*([why] if why else []),
+                     "Sign with the private key whose public half is listed for you."],
         )

@@ -271,15 +271,19 @@ def diff(
     from kitgen.ledger import KitLedger
 
     ledger = KitLedger.open(workspace(), kit)
-    to = ledger.require_version(to_version)
-    position = ledger.versions.index(to)
-    if from_version is None:
-        if position == 0:
-            raise InputError(f"kit {kit!r} has only version {to}; nothing to compare with")
-        from_version = ledger.versions[position - 1]
-    start = ledger.require_version(from_version)
+    try:  # naming a version that is not there is bad input here, not a gate
+        to = ledger.require_version(to_version)
+        position = ledger.versions.index(to)
+        if from_version is None:
+            if position == 0:
+                raise InputError(f"kit {kit!r} has only version {to}; nothing to compare with")
+            from_version = ledger.versions[position - 1]
+        start = ledger.require_version(from_version)
+    except GateNotMet as error:
+        raise InputError(error.message, details=error.details) from None
     requirements = diff_requirements(ledger.snapshot(start).kit, ledger.snapshot(to).kit)
-    documents = diff_documents(ledger.manifest(start), ledger.manifest(to))
+    documents = diff_documents(ledger.manifest(start), ledger.manifest(to),
+                               ledger.snapshot(start).kit, ledger.snapshot(to).kit)
     if as_json:
         out.emit_json({"kit": kit, "from": start, "to": to,
                        "requirements": [c.as_json() for c in requirements],
@@ -291,5 +295,6 @@ def diff(
         out.say(f"  {out.esc(change.describe())}")
     out.say("documents:")
     for d in documents:
-        pages = f" ({d.pages_before} → {d.pages_after} pages)" if d.change == "changed" else ""
+        pages = (f" ({d.reason}; {d.pages_before} → {d.pages_after} pages)"
+                 if d.change == "changed" else "")
         out.say(f"  {d.file}: {d.change}{pages}")

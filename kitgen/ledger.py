@@ -126,16 +126,19 @@ class KitLedger:
             return Judged(stored, False, f"{record.email} already counts for {other}")
         keys = {email.lower(): key for email, key in policy.keys.items()}
         if stored.signature is not None:
+            # A signature that is there must hold, required or not: one that cannot be checked
+            # would let a record look signed when nobody can say by whom.
             key = keys.get(record.email)
             if key is None:
-                if policy.require_signatures:
-                    return Judged(stored, False, f"signed, but signoff.keys has no key for {record.email}")
-            else:
-                ok, why = sshsig.verify(stored.raw, stored.signature, record.email, key)
-                if not ok:
-                    return Judged(stored, False, f"bad signature ({why})")
-        elif policy.require_signatures:
-            return Judged(stored, False, "unsigned, and this kit requires signatures")
+                return Judged(stored, False, f"signed, but signoff.keys of version "
+                                             f"{record.version} has no key for {record.email}")
+            ok, why = sshsig.verify(stored.raw, stored.signature, record.email, key)
+            if not ok:
+                return Judged(stored, False, f"bad signature: not made by the key signoff.keys "
+                                             f"lists for {record.email} ({why})")
+        elif policy.require_signatures and record.decision == "approve":
+            # Only approvals need a signature: a rejection can only stop a release.
+            return Judged(stored, False, "unsigned, and this kit requires signed approvals")
         return Judged(stored, True)
 
     def counting(self, version: str, decision: str, side: str | None = None) -> list[Record]:

@@ -145,9 +145,11 @@ def write_record(kit_dir: Path, record: Record, signature: bytes | None = None) 
     path = folder / record.file_name
     if signature is not None:
         write_file_new(path.with_name(path.name + ".sig"), signature)
-    if not write_file_new(path, record.to_bytes()):
-        raise InputError(f"{path} already exists: this exact sign-off is already recorded")
-    return path
+    if not write_file_new(path, record.to_bytes()) and path.read_bytes() != record.to_bytes():
+        raise InputError(f"{path} already exists with other content; nothing recorded",
+                         details=["A record's name is the hash of its bytes: run "
+                                  "`kitgen verify`, the existing file was edited."])
+    return path  # the same bytes under the same name: recorded once, by whoever came first
 
 
 def read_records(kit_dir: Path) -> list[StoredRecord]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kitgen import __version__
 from kitgen.errors import InputError
 from kitgen.ledger import KitLedger
 from kitgen.signoff import SIGNOFF_DIR
@@ -85,9 +86,9 @@ def verify_kit(workspace: Workspace, kit: str) -> KitReport:
             if other.suffix not in (".txt", ".sig") and not other.name.startswith("."):
                 problem(other, "unexpected file among sign-off records")
     for version in ledger.versions:
-        if (ledger.kit_dir / version / RELEASE_DIR).exists():
-            if _verify_release(ledger, version, problem):
-                report.released.append(version)
+        released = ledger.kit_dir / version / RELEASE_DIR
+        if released.exists() and _verify_release(ledger, version, problem):
+            report.released.append(version)
     return report
 
 
@@ -111,6 +112,9 @@ def _verify_version(ledger: KitLedger, version: str, problem: Any) -> None:
             problem(path, "document listed in the manifest is missing")
         elif _sha(path) != doc.get("sha256"):
             problem(path, "PDF differs from the one built (sha256 does not match the manifest)")
+        elif (pages := _page_count(path)) != doc.get("pages"):
+            problem(folder / MANIFEST, f"manifest says {path.name} has {doc.get('pages')} "
+                                       f"page(s), but it has {pages}: the manifest was edited")
     for path in folder.iterdir():
         if path.name not in expected and not path.name.startswith("."):
             problem(path, "file not listed in the manifest")
@@ -119,7 +123,8 @@ def _verify_version(ledger: KitLedger, version: str, problem: Any) -> None:
         problem(snapshot_path, "snapshot of the requirement file is missing")
         return
     if _sha(snapshot_path) != manifest.get("snapshot", {}).get("sha256"):
-        problem(snapshot_path, "snapshot differs from the one built (sha256 does not match the manifest)")
+        problem(snapshot_path,
+                "snapshot differs from the one built (sha256 does not match the manifest)")
     inputs = dict(manifest.get("inputs", {}))
     try:
         snapshot = ledger.snapshot(version)
@@ -128,11 +133,36 @@ def _verify_version(ledger: KitLedger, version: str, problem: Any) -> None:
         return
     if inputs.get("data") != data_digest(snapshot.kit):
         problem(folder / MANIFEST, "manifest's data digest does not match the snapshot")
+    if manifest.get("kitgen_version") == __version__:
+        # Which documents a kit holds follows from its data, but only by this kitgen's rules.
+        _verify_document_list(folder, manifest, snapshot.kit, problem)
     data = inputs.pop("data", "")
     digest = compute_digest(str(data), inputs, str(manifest.get("kitgen_version", "")))
     if digest != manifest.get("digest"):
         problem(folder / MANIFEST, "manifest's digest does not follow from its inputs: "
                                    "the manifest was edited")
+
+
+def _verify_document_list(folder: Path, manifest: dict[str, Any], kit: Any, problem: Any) -> None:
+    from kitgen.render import plan_documents
+
+    fields = ("file", "kind", "ref", "title", "audience", "delivers")
+    planned = [(d.filename, d.kind, d.ref, d.title, d.audience, [r.id for r in d.delivers])
+               for d in plan_documents(kit)]
+    listed = [tuple(doc.get(f) for f in fields) for doc in manifest.get("documents", [])]
+    if listed != planned or manifest.get("title") != kit.title:
+        problem(folder / MANIFEST, "manifest's documents or title do not follow from the "
+                                   "snapshot: the manifest was edited")
+
+
+def _page_count(path: Path) -> int | None:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        return len(PdfReader(path).pages)
+    except (PdfReadError, ValueError, KeyError, OSError):
+        return None
 
 
 def _verify_release(ledger: KitLedger, version: str, problem: Any) -> bool:
