@@ -10,6 +10,7 @@ from kitgen.diff import RequirementChange, diff_requirements
 from kitgen.errors import GateNotMet
 from kitgen.ledger import KitLedger
 from kitgen.signoff import Identity, Record, meaning_of, utc_now, write_record
+from kitgen.textrecord import check_text
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ def record_signoff(
     comment: str = "",
     sign_key: Path | None = None,
 ) -> Path:
+    check_text(comment, "--reason" if decision == "reject" else "--comment")
     record = Record(
         kit=review.kit,
         version=review.version,

@@ -1,7 +1,9 @@
-"""``kitgen build``: load → validate → render → pdf → version, one kit at a time.
+"""``kitgen build``: load → validate → render → pdf → version.
 
 Every requirement file is validated before anything is written, so one bad file leaves
 ``kits/`` untouched. Each version is assembled in a hidden folder and renamed into place.
+Documents are rendered through the document cache and, with ``jobs`` > 1, a process pool; a
+document's bytes depend only on its inputs, never on which process rendered it or on the order.
 """
 
 from __future__ import annotations
@@ -9,19 +11,30 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import shutil
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+import shutil
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from kitgen import __version__
+from kitgen.cache import DocumentCache, document_key, files_digest
+from kitgen.diff import diff_requirements
 from kitgen.errors import InputError, VersionConflict
 from kitgen.fsutil import disk_error, write_file_atomic
-from kitgen.diff import diff_requirements
 from kitgen.loader import LoadedKit, load_kit
 from kitgen.model import KitFile
+from kitgen.pdf import (
+    ASSETS_DIR,
+    RenderJob,
+    check_page_limit,
+    open_pool,
+    render_in_worker,
+    result_of,
+)
 from kitgen.render import (
     BuildInfo,
     Changes,
@@ -38,10 +51,10 @@ from kitgen.versions import (
     RELEASE_MANIFEST,
     SNAPSHOT,
     Workspace,
-    manifest_bytes,
     compute_digest,
     data_digest,
     list_versions,
+    manifest_bytes,
     next_version,
     read_manifest,
     source_date,
@@ -102,22 +115,50 @@ def build_kits(
     plans: list[KitPlan],
     progress: Progress | None = None,
     keep_html: bool = False,
+    jobs: int = 1,
 ) -> list[BuildResult]:
-    """Write every planned version. Plan all kits first (``plan_kit``): a version conflict in
-    the last kit must stop the build before the first one writes anything."""
-    return [write_version(workspace, plan, progress, keep_html) for plan in plans]
+    """Write every planned version, rendering on ``jobs`` processes. Plan all kits first
+    (``plan_kit``): a version conflict in the last kit must stop the build before the first one
+    writes anything. Each kit's version is written as soon as its documents are rendered."""
+    results: list[BuildResult | None] = [None] * len(plans)
+    planned: dict[int, tuple[int, KitPlan]] = {}  # id(KitRender) → where its plan is
+    for number, plan in enumerate(plans):
+        if plan.unchanged:
+            target = workspace.kit_dir(plan.loaded.kit.kit) / plan.version
+            results[number] = BuildResult(plan.loaded.kit.kit, plan.version, plan.digest, target,
+                                          written=False)
+
+    def opened() -> Iterator[KitRender]:
+        for number, plan in enumerate(plans):
+            if not plan.unchanged:
+                kit_dir = workspace.kit_dir(plan.loaded.kit.kit)
+                changes = version_changes(kit_dir, plan.version, plan.loaded.kit)
+                run = KitRender(plan.loaded, draft_build_info(plan), changes)
+                planned[id(run)] = (number, plan)
+                yield run
+
+    def finish(run: KitRender) -> None:
+        number, plan = planned.pop(id(run))
+        results[number] = write_built_version(workspace, plan, run.built(), keep_html,
+                                              run.index_page)
+        run.rendered.clear()  # its PDFs are on disk now: keep memory flat however many kits
+
+    if any(not plan.unchanged for plan in plans):
+        with Renderer(workspace, jobs, progress) as renderer:
+            renderer.render(opened(), finish)
+    return [result for result in results if result is not None]
 
 
 def write_version(
     workspace: Workspace, plan: KitPlan, progress: Progress | None = None, keep_html: bool = False
 ) -> BuildResult:
-    kit = plan.loaded.kit
-    kit_dir = workspace.kit_dir(kit.kit)
-    target = kit_dir / plan.version
-    if plan.unchanged:
-        return BuildResult(kit.kit, plan.version, plan.digest, target, written=False)
-    when = source_date(kit)
-    build = BuildInfo(
+    """Build one planned version (``kitgen build FILE``), rendering in this process."""
+    return build_kits(workspace, [plan], progress, keep_html)[0]
+
+
+def draft_build_info(plan: KitPlan) -> BuildInfo:
+    when = source_date(plan.loaded.kit)
+    return BuildInfo(
         version=plan.version,
         digest=plan.digest,
         draft=True,
@@ -125,9 +166,22 @@ def write_version(
         timestamp=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
         kitgen_version=__version__,
     )
-    built = render_documents(workspace, plan.loaded, build, progress,
-                             changes=version_changes(kit_dir, plan.version, plan.loaded.kit))
 
+
+def write_built_version(
+    workspace: Workspace, plan: KitPlan, built: list[tuple[BuiltDocument, bytes, str]],
+    keep_html: bool = False, index_page: str = "",
+) -> BuildResult:
+    """Assemble the version folder under a hidden name and rename it into place.
+
+    Every version has its index as HTML too (PRODUCT.md §8): ``index.html``, the page for a
+    browser, linking the documents. With ``keep_html`` each PDF has beside it the exact HTML
+    WeasyPrint drew it from — for the index that is ``index.html`` itself, without the links
+    (a PDF must not carry them: WeasyPrint would write the builder's folders into it).
+    """
+    kit = plan.loaded.kit
+    kit_dir = workspace.kit_dir(kit.kit)
+    target = kit_dir / plan.version
     try:
         kit_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -138,10 +192,12 @@ def write_version(
         staging.mkdir()
         for item, pdf, html in built:
             write_file_atomic(staging / item.document.filename, pdf)
-            if keep_html:
-                write_file_atomic(staging / f"{item.document.stem}.html", html.encode())
+            page = html if keep_html else index_page if item.document.kind == "index" else ""
+            if page:
+                write_file_atomic(staging / f"{item.document.stem}.html", page.encode())
         write_file_atomic(staging / SNAPSHOT, plan.loaded.raw)
-        manifest = make_manifest(plan, when, [item for item, _, _ in built], keep_html)
+        manifest = make_manifest(plan, source_date(kit), [item for item, _, _ in built],
+                                 keep_html, bool(index_page))
         write_file_atomic(staging / MANIFEST, manifest)
         try:
             os.rename(staging, target)
@@ -168,45 +224,144 @@ def render_documents(
     progress: Progress | None = None,
     attachments: Callable[[Document], list[Any]] | None = None,
     changes: Changes | None = None,
+    jobs: int = 1,
 ) -> list[tuple[BuiltDocument, bytes, str]]:
-    """Render every document of a kit; the index last, when page counts are known."""
-    from kitgen.pdf import render_pdf
+    """Render every document of a kit, in document order; the index last, when page counts
+    are known."""
+    run = KitRender(loaded, build, changes, attachments)
+    with Renderer(workspace, jobs, progress) as renderer:
+        renderer.render(iter([run]), lambda _run: None)
+    return run.built()
 
-    kit = loaded.kit
-    env = make_environment(workspace.templates_dir)
-    documents = plan_documents(kit)
-    roots = [Path(__file__).parent / "assets", workspace.templates_dir]
-    rendered: dict[str, tuple[BuiltDocument, bytes, str]] = {}
-    for document in [*documents[1:], documents[0]]:
-        if document.kind == "index":
-            documents = [
-                replace(d, pages=rendered[d.filename][0].pages) if d.filename in rendered else d
-                for d in documents
-            ]
-            document = documents[0]
-        html = render_html(env, kit, document, build, documents, changes)
-        identifier = hashlib.sha256(f"{build.digest}/{document.filename}".encode()).hexdigest()[:32]
-        pdf, pages = render_pdf(
-            html,
+
+@dataclass
+class KitRender:
+    """One kit's documents on their way to PDFs."""
+
+    loaded: LoadedKit
+    build: BuildInfo
+    changes: Changes | None = None
+    attachments: Callable[[Document], list[Any]] | None = None
+    rendered: dict[str, tuple[BuiltDocument, bytes, str]] = field(default_factory=dict)
+    index_page: str = ""  # the index for a browser, with links to the documents
+
+    def __post_init__(self) -> None:
+        self.documents = plan_documents(self.loaded.kit)
+
+    def content(self) -> list[Document]:
+        return self.documents[1:]
+
+    def index(self) -> Document:
+        """The index, which shows every other document's page count: ask only once they are
+        all rendered."""
+        self.documents = [
+            replace(d, pages=self.rendered[d.filename][0].pages) if d.filename in self.rendered
+            else d
+            for d in self.documents
+        ]
+        return self.documents[0]
+
+    def built(self) -> list[tuple[BuiltDocument, bytes, str]]:
+        return [self.rendered[d.filename] for d in self.documents]
+
+
+class Renderer:
+    """Turns kits' documents into PDFs: from the document cache where it can, else on a pool of
+    ``jobs`` processes (in this process for one), at most two documents per worker in flight.
+    A kit's index goes ahead of other kits' documents, so each kit is finished, written and
+    dropped from memory as early as possible."""
+
+    def __init__(self, workspace: Workspace, jobs: int, progress: Progress | None) -> None:
+        self.env = make_environment(workspace.templates_dir)
+        self.base_url = workspace.templates_dir
+        self.roots = (ASSETS_DIR, workspace.templates_dir)
+        self.jobs = max(1, jobs)
+        self.progress = progress
+        self.cache = DocumentCache.default()
+        self.files_digest = files_digest(self.roots)
+        self.pool: Executor | None = None
+        self.finish: Callable[[KitRender], None] = lambda _run: None
+        self.running: dict[Future[Any], tuple[KitRender, Document, str, str]] = {}
+        self.ready: deque[tuple[KitRender, Document]] = deque()
+
+    def __enter__(self) -> Renderer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.cache.stored:
+            self.cache.evict()
+
+    def render(self, kits: Iterator[KitRender], finish: Callable[[KitRender], None]) -> None:
+        """Render every document of ``kits``; call ``finish`` on each kit once it is complete."""
+        self.finish = finish
+        capacity = 1 if self.jobs == 1 else 2 * self.jobs
+        while True:
+            while len(self.running) < capacity and self.next_ready(kits):
+                self.start(*self.ready.popleft())
+            if not self.running:
+                return
+            done, _ = wait(list(self.running), return_when=FIRST_COMPLETED)
+            for future in done:
+                run, document, html, key = self.running.pop(future)
+                pdf, pages = result_of(future)
+                self.cache.put(key, pdf, pages)
+                self.done(run, document, html, pdf, pages)
+
+    def next_ready(self, kits: Iterator[KitRender]) -> bool:
+        """Whether a document is ready to start, opening the next kit if none is; a kit is
+        opened only then, so that only a few are in memory at once."""
+        while not self.ready:
+            run = next(kits, None)
+            if run is None:
+                return False
+            content = run.content()
+            self.ready.extend((run, document) for document in content)
+            if not content:
+                self.ready.append((run, run.index()))
+        return True
+
+    def start(self, run: KitRender, document: Document) -> None:
+        kit = run.loaded.kit
+        html = render_html(self.env, kit, document, run.build, run.documents, run.changes)
+        identifier = hashlib.sha256(f"{run.build.digest}/{document.filename}".encode())
+        job = RenderJob(
+            html=html,
             what=f"{kit.kit}/{document.filename}",
-            base_url=workspace.templates_dir,
-            allowed_roots=roots,
-            identifier=identifier.encode(),
+            base_url=self.base_url,
+            allowed_roots=self.roots,
+            identifier=identifier.hexdigest()[:32].encode(),
             when=source_date(kit),
-            attachments=attachments(document) if attachments else (),
+            attachments=tuple(run.attachments(document)) if run.attachments else (),
+            files_digest=self.files_digest,
         )
-        rendered[document.filename] = (
-            BuiltDocument(document, hashlib.sha256(pdf).hexdigest(), pages),
-            pdf,
-            html,
-        )
-        if progress:
-            progress(kit.kit, document.filename)
-    return [rendered[d.filename] for d in documents]
+        key = document_key(job) if self.cache.root else ""
+        cached = self.cache.get(key) if key else None
+        if cached is not None:
+            check_page_limit(cached.pages, job.what)
+            self.done(run, document, html, cached.pdf, cached.pages)
+            return
+        if self.pool is None:
+            self.pool = open_pool(self.jobs)
+        self.running[self.pool.submit(render_in_worker, job)] = (run, document, html, key)
+
+    def done(self, run: KitRender, document: Document, html: str, pdf: bytes, pages: int) -> None:
+        built = BuiltDocument(document, hashlib.sha256(pdf).hexdigest(), pages)
+        run.rendered[document.filename] = (built, pdf, html)
+        if self.progress:
+            self.progress(run.loaded.kit.kit, document.filename)
+        if document.kind == "index":
+            run.index_page = render_html(self.env, run.loaded.kit, document, run.build,
+                                         run.documents, run.changes, for_screen=True)
+            self.finish(run)
+        elif len(run.rendered) == len(run.documents) - 1:
+            self.ready.appendleft((run, run.index()))
 
 
 def make_manifest(
-    plan: KitPlan, when: Any, built: list[BuiltDocument], keep_html: bool = False
+    plan: KitPlan, when: Any, built: list[BuiltDocument], keep_html: bool = False,
+    index_page: bool = False,
 ) -> bytes:
     kit = plan.loaded.kit
     manifest = {
@@ -230,7 +385,8 @@ def make_manifest(
                 "sha256": b.sha256,
                 "pages": b.pages,
                 "delivers": [r.id for r in b.document.delivers],
-                **({"html": f"{b.document.stem}.html"} if keep_html else {}),
+                **({"html": f"{b.document.stem}.html"}
+                   if keep_html or (index_page and b.document.kind == "index") else {}),
             }
             for b in built
         ],
@@ -282,3 +438,21 @@ def version_changes(kit_dir: Path, version: str, kit: KitFile | None = None) -> 
         released=released[-1] if released else None,
         since_released=tuple(diff_requirements(released_kit, current)) if released_kit else (),
     )
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"I/N"`` → ``(I, N)``, with 1 ≤ I ≤ N."""
+    index, slash, count = text.strip().partition("/")
+    if slash and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count):
+        return int(index), int(count)
+    raise InputError(
+        f"--shard {text!r} is not I/N",
+        details=["Give the shard as I/N with 1 ≤ I ≤ N, e.g. --shard 2/4 for the second of "
+                 "four CI jobs."],
+    )
+
+
+def in_shard(kit: str, index: int, count: int) -> bool:
+    """A stable split of kits over ``count`` shards: the same kit id always lands in the same
+    shard, whatever else is in the workspace, on any machine and Python version."""
+    return int(hashlib.sha256(kit.encode()).hexdigest(), 16) % count == index - 1

@@ -230,13 +230,18 @@ def build(
     release: Annotated[
         bool,
         typer.Option("--release", help="Also render the released PDFs of every kit whose latest "
-                     "version both sides approved; exit 1 listing every kit that is not releasable."),
+                     "version both sides approved; exit 1 listing every kit that is not "
+                     "releasable."),
     ] = False,
     strict: Annotated[
-        bool, typer.Option("--strict", help="Exit 1 on warnings (stale intelligence, long battlecards).")
+        bool,
+        typer.Option("--strict", help="Exit 1 on warnings (stale intelligence, long "
+                     "battlecards)."),
     ] = False,
     keep_html: Annotated[
-        bool, typer.Option("--keep-html", help="Also write the HTML handed to WeasyPrint beside each PDF.")
+        bool,
+        typer.Option("--keep-html", help="Also write the HTML handed to WeasyPrint beside each "
+                     "PDF."),
     ] = False,
     jobs: Annotated[
         int | None,
@@ -245,8 +250,9 @@ def build(
     ] = None,
     shard: Annotated[
         str | None,
-        typer.Option("--shard", metavar="I/N", help="Build only shard I of N (1 ≤ I ≤ N): a stable "
-                     "split of the kits by id, for N parallel CI jobs. Every file is still validated."),
+        typer.Option("--shard", metavar="I/N", help="Build only shard I of N (1 ≤ I ≤ N): a "
+                     "stable split of the kits by id, for N parallel CI jobs. Every file is "
+                     "still validated."),
     ] = None,
 ) -> None:
     """Build each kit into a new draft version, or nothing when its inputs are unchanged.
@@ -256,11 +262,11 @@ def build(
     Example (CI job 2 of 4): kitgen build --shard 2/4
     """
     from kitgen.build import build_kits, in_shard, parse_shard, plan_kit
+    from kitgen.catalog import write_catalog
+    from kitgen.fieldready import check_warnings, long_battlecards, today
     from kitgen.pdf import default_jobs
     from kitgen.render import plan_documents
     from kitgen.versions import read_manifest
-
-    from kitgen.fieldready import check_warnings, long_battlecards, today
 
     part = parse_shard(shard) if shard is not None else None
     ws = workspace()
@@ -275,8 +281,8 @@ def build(
         results = build_kits(ws, plans, advance, keep_html=keep_html, jobs=jobs or default_jobs())
     for item, result in zip(loaded, results, strict=True):
         manifest = read_manifest(result.path)
-        pages = {d["file"]: int(d["pages"]) for d in manifest.get("documents", [])}
-        warnings += long_battlecards(item, pages)
+        page_counts = {d["file"]: int(d["pages"]) for d in manifest.get("documents", [])}
+        warnings += long_battlecards(item, page_counts)
     rows = []
     for result in results:
         if result.written:
@@ -289,10 +295,14 @@ def build(
     out.table("kitgen build", ["kit", "version", "result", "documents", "pages", "folder"], rows)
     for warning in warnings:
         out.warn(out.esc(str(warning)))
+    write_catalog(ws)
     if release:
         from kitgen.cli_signoff import release_kits
 
-        release_kits(ws, [r.kit for r in results])
+        try:
+            release_kits(ws, [r.kit for r in results])
+        finally:
+            write_catalog(ws)  # with what was released, even when another kit was not
     if strict and warnings:
         raise GateNotMet(f"{len(warnings)} warning(s) and --strict")
 

@@ -34,8 +34,9 @@ def _side(value: str) -> str:
 def _signoff(kit: str, side: str, version: str | None, name: str | None, email: str | None,
              yes: bool, decision: str, comment: str, sign_key: Path | None) -> None:
     from kitgen.approval import record_signoff, review_signoff
+    from kitgen.fsutil import remove_stale_temps
     from kitgen.ledger import KitLedger
-    from kitgen.signoff import resolve_identity
+    from kitgen.signoff import SIGNOFF_DIR, resolve_identity
 
     ws = workspace()
     side = _side(side)
@@ -49,6 +50,8 @@ def _signoff(kit: str, side: str, version: str | None, name: str | None, email: 
             details=["Pass --sign-key ~/.ssh/id_ed25519 (the key listed for you in signoff.keys)."],
         )
     if review.already:
+        # A run killed after placing the record may have left its hidden temporary file.
+        remove_stale_temps(ledger.kit_dir / SIGNOFF_DIR)
         out.say(f"{who.name} <{who.email}> already {decision}d version {review.version} "
                 f"for {side}; nothing recorded")
         return
@@ -213,10 +216,10 @@ def verify(
     Example: kitgen verify northwind-analytics
     Example (a PDF a rep got by email): kitgen verify ~/Downloads/battlecard-contoso-bi.pdf
     """
-    from kitgen.verify import verify_kit, verify_pdf
+    from kitgen.verify import verify_kit, verify_links, verify_pdf
 
     ws = workspace()
-    results: list[Any] = []
+    results: list[Any] = [] if targets else verify_links(ws)
     for target in targets or ws.kit_ids():
         path = Path(target)
         if target.lower().endswith(".pdf"):
@@ -251,6 +254,9 @@ def _print_verification(result: Any) -> None:
                 f"sign-off record(s){released}")
     for problem in result.problems:
         out.say(f"  [red]FAIL[/] {out.esc(str(problem))}")
+    if not hasattr(result, "state"):  # a kit's notes; a PDF's were printed above
+        for note in result.notes:
+            out.say(f"  note: {out.esc(str(note))}")
     if not result.problems:
         out.say("  [green]ok[/]: nothing changed since it was built and signed")
 

@@ -12,11 +12,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kitgen.errors import InputError
-from kitgen.fsutil import write_file_new
+from kitgen.fsutil import folder_for_writing, remove_stale_temps, write_file_new
 from kitgen.loader import known_references
 from kitgen.model import KitFile
 from kitgen.signoff import Identity, utc_now
-from kitgen.textrecord import content_hash, format_record, parse_record_fields
+from kitgen.textrecord import (
+    check_text,
+    content_hash,
+    first_unsafe,
+    format_record,
+    parse_record_fields,
+)
 
 FEEDBACK_DIR = "feedback"
 HEADER = "kitgen-feedback 1"
@@ -68,14 +74,19 @@ def record_feedback(
             f"kit {kit.kit!r} has no item {item!r}",
             details=[f"Did you mean {near[0]}?" if near else "", "Items: " + ", ".join(items)],
         )
+    check_text(note, "--note")
     entry = Feedback(kit.kit, version, item, "yes" if useful else "no", note, who.name,
                      who.email, utc_now())
     folder = kit_dir / FEEDBACK_DIR
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / entry.file_name
-    if not write_file_new(path, entry.to_bytes()):
-        raise InputError(f"{path} already exists: this exact feedback is already recorded")
-    return path
+    with folder_for_writing(folder):
+        remove_stale_temps(folder)
+        written = write_file_new(path, entry.to_bytes())
+    if not written and path.read_bytes() != entry.to_bytes():
+        raise InputError(f"{path} already exists with other content; nothing recorded",
+                         details=["A record's name is the hash of its bytes: the existing "
+                                  "file was edited."])
+    return path  # the same bytes under the same name (a retry within the second): recorded once
 
 
 def read_feedback(kit_dir: Path) -> tuple[list[Feedback], list[Path]]:
@@ -83,16 +94,20 @@ def read_feedback(kit_dir: Path) -> tuple[list[Feedback], list[Path]]:
     folder = kit_dir / FEEDBACK_DIR
     good: list[Feedback] = []
     bad: list[Path] = []
-    if not folder.is_dir():
+    if not folder.is_dir() or folder.is_symlink():
         return good, bad
     for path in sorted(folder.glob("*.txt")):
+        if path.is_symlink():
+            bad.append(path)
+            continue
         try:
             raw = path.read_bytes()
             entry = Feedback(**parse_record_fields(raw, HEADER, FIELDS))
         except (OSError, ValueError, UnicodeDecodeError):
             bad.append(path)
             continue
-        if entry.file_name != path.name or entry.useful not in ("yes", "no"):
+        if entry.file_name != path.name or entry.useful not in ("yes", "no") or \
+                first_unsafe(raw.decode("utf-8")) is not None:  # `check` prints it
             bad.append(path)
             continue
         good.append(entry)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fnmatch
+import glob
 import os
 import secrets
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from kitgen.errors import InputError, KitgenError
@@ -26,18 +30,46 @@ def _fsync_dir(directory: Path) -> None:
             os.close(fd)
 
 
+# The test-only crash hook (tests/hostile/test_hostile_crash.py): with KITGEN_TEST_PAUSE_AT set, a
+# process that reaches a matching write point writes KITGEN_TEST_PAUSE_MARKER and sleeps, so
+# the test can kill -9 it exactly there. Unset, a write point costs one dictionary lookup.
+_write_points = 0
+
+
+def pause_point(label: str) -> None:
+    """Where a crash must leave the old state or the new one. ``label`` is ``stage:file name``
+    (stages: ``temp`` written but not in place, ``placed``, ``rename``, ``renamed``); the hook
+    matches it as a glob, or ``write:<n>`` for the n-th point this process reaches."""
+    global _write_points
+    wanted = os.environ.get("KITGEN_TEST_PAUSE_AT")
+    if not wanted:
+        return
+    _write_points += 1
+    if wanted != f"write:{_write_points}" and not fnmatch.fnmatchcase(label, wanted):
+        return
+    marker = os.environ.get("KITGEN_TEST_PAUSE_MARKER")
+    if marker:
+        with open(marker, "w", encoding="utf-8") as handle:
+            handle.write(f"{os.getpid()} {_write_points} {label}\n")
+    while True:
+        time.sleep(60)
+
+
 def write_file_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never half."""
+    remove_stale_temps(path.parent, path.name)
     temp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         with open(temp, "xb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        pause_point(f"temp:{path.name}")
         os.replace(temp, path)
     except OSError as error:
         temp.unlink(missing_ok=True)
         raise disk_error(error, path) from None
+    pause_point(f"placed:{path.name}")
     _fsync_dir(path.parent)
 
 
@@ -46,14 +78,17 @@ def write_file_new(path: Path, data: bytes) -> bool:
 
     Returns False when the file already existed (nothing written).
     """
+    remove_stale_temps(path.parent, path.name)
     temp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         with open(temp, "xb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        pause_point(f"temp:{path.name}")
         try:
             os.link(temp, path)  # fails if path exists: no record is ever overwritten
+            pause_point(f"placed:{path.name}")
         except FileExistsError:
             return False
         finally:
@@ -62,6 +97,50 @@ def write_file_new(path: Path, data: bytes) -> bool:
         temp.unlink(missing_ok=True)
         raise disk_error(error, path) from None
     _fsync_dir(path.parent)
+    return True
+
+
+@contextlib.contextmanager
+def folder_for_writing(folder: Path) -> Iterator[None]:
+    """Make ``folder`` (refusing to write through a symbolic link, reporting a full disk) for
+    the writes in the block; if they fail, a folder made here is removed again, so a failed
+    write leaves its parent exactly as it was."""
+    if folder.is_symlink():
+        raise InputError(f"{folder} is a symbolic link; kitgen does not write through links")
+    made = not folder.exists()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise disk_error(error, folder) from None
+    try:
+        yield
+    except BaseException:
+        if made:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only if still empty
+        raise
+
+
+def remove_stale_temps(folder: Path, name: str = "*") -> None:
+    """Remove ``.<name>.<pid>.<hex>.tmp`` files left by writers that were killed. They are
+    hidden and every reader ignores them; removing them keeps them out of a ``git add``."""
+    pattern = "*" if name == "*" else glob.escape(name)
+    with contextlib.suppress(OSError):
+        for path in folder.glob(f".{pattern}.*.tmp"):
+            parts = path.name.rsplit(".", 3)
+            if len(parts) == 4 and parts[1].isdigit() and not process_alive(int(parts[1])):
+                path.unlink(missing_ok=True)
+
+
+def process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists, owned by someone else
     return True
 
 

@@ -18,6 +18,7 @@ from kitgen.loader import LoadedKit, load_kit
 from kitgen.model import SIDES
 from kitgen.negotiation import Negotiation, summarize_negotiation
 from kitgen.signoff import Record, StoredRecord, read_records
+from kitgen.textrecord import first_unsafe
 from kitgen.versions import (
     RELEASE_DIR,
     RELEASE_MANIFEST,
@@ -78,13 +79,21 @@ class KitLedger:
 
     def manifest(self, version: str) -> dict[str, Any]:
         if version not in self._manifests:
-            self._manifests[version] = read_manifest(self.kit_dir / version)
+            manifest = read_manifest(self.kit_dir / version)
+            malformed = manifest_shape_problem(manifest)
+            if malformed:
+                raise InputError(f"{self.kit_dir / version / 'manifest.json'} is malformed: "
+                                 f"{malformed}")
+            self._manifests[version] = manifest
         return self._manifests[version]
 
     def snapshot(self, version: str) -> LoadedKit:
         if version not in self._snapshots:
-            self._snapshots[version] = load_kit(self.kit_dir / version / SNAPSHOT,
-                                                self.workspace.root)
+            path = self.kit_dir / version / SNAPSHOT
+            if path.is_symlink():  # never read a file outside kits/ through a planted link
+                raise InputError(f"{path} is a symbolic link; kitgen does not follow links "
+                                 "under kits/")
+            self._snapshots[version] = load_kit(path, self.workspace.root)
         return self._snapshots[version]
 
     def negotiation(self, version: str) -> Negotiation:
@@ -106,6 +115,12 @@ class KitLedger:
         if stored.record is None or stored.problem:
             return Judged(stored, False, stored.problem or "unreadable")
         record = stored.record
+        bad = first_unsafe(stored.raw.decode("utf-8"))
+        if bad is not None:
+            # kitgen never writes one (signoff.py): a record made by hand to put terminal
+            # control codes in front of whoever runs `kitgen status`.
+            return Judged(stored, False, f"it holds the control character U+{ord(bad):04X}, "
+                                         "which kitgen never writes")
         if record.kit != self.kit:
             return Judged(stored, False, f"it names kit {record.kit!r}: copied from another kit")
         if record.version not in self.versions:
@@ -172,3 +187,28 @@ class KitLedger:
     def released_versions(self) -> list[str]:
         return [v for v in self.versions
                 if (self.kit_dir / v / RELEASE_DIR / RELEASE_MANIFEST).is_file()]
+
+
+def manifest_shape_problem(manifest: dict[str, Any]) -> str:
+    """What is structurally wrong with a version manifest (an edit), or "" — so that readers
+    can index it without crashing on a list where a mapping should be."""
+
+    def text(value: Any) -> bool:
+        return isinstance(value, str)
+
+    for key in ("kit", "version", "digest", "kitgen_version"):
+        if not text(manifest.get(key)):
+            return f"`{key}` is not text"
+    snapshot, inputs, documents = (manifest.get(k) for k in ("snapshot", "inputs", "documents"))
+    if not isinstance(snapshot, dict) or not text(snapshot.get("sha256")):
+        return "`snapshot` is not a mapping with a sha256"
+    if not isinstance(inputs, dict) or not all(text(k) and text(v) for k, v in inputs.items()):
+        return "`inputs` is not a mapping of names to sha256"
+    if not isinstance(documents, list):
+        return "`documents` is not a list"
+    for doc in documents:
+        if not isinstance(doc, dict) or not text(doc.get("file")) or not text(doc.get("sha256")):
+            return "a document entry lacks its file or sha256"
+        if not isinstance(doc.get("pages"), int) or isinstance(doc.get("pages"), bool):
+            return f"the page count of {doc['file']} is not a whole number"
+    return ""

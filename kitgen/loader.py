@@ -8,6 +8,7 @@ without bound. Every problem in a file is collected and reported at once.
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from collections.abc import Iterator
@@ -19,11 +20,17 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from kitgen.errors import InvalidKitFile, Problem, relative_name
-from kitgen.model import KitFile
+from kitgen.model import SLUG_PATTERN, KitFile
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_VALUES = 100_000
 MAX_DEPTH = 40
+MAX_PROBLEMS = 200  # per file: enough to fix a round, few enough to read and to print fast
+MAX_SHOWN = 60  # characters of a key or value quoted in a message
+# YAML 1.1 also reads 010 as 8, 0x1F, 0b11 and 1:30 (sexagesimal, 90) as integers: such a value
+# stays text, so a number field refuses it with its place instead of taking a surprising number.
+_DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]{0,17})")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # Unicode's Cc, less \t \n \r
 
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
@@ -69,6 +76,7 @@ class _Builder:
         self.key_positions: dict[Loc, tuple[int, int]] = {}
         self.sources: dict[Loc, str] = {}  # as written, for values YAML turned into non-text
         self.dropped: set[Loc] = set()  # values replaced by None after a problem was reported
+        self.scanned: dict[int, tuple[str, str] | None] = {}  # id(node) → control character
         self._scalars = yaml.constructor.SafeConstructor()
 
     def problem(self, node: yaml.Node, loc: Loc, message: str, fix: str = "") -> Problem:
@@ -97,6 +105,13 @@ class _Builder:
             return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
         if isinstance(node, yaml.ScalarNode) and node.tag in _SCALAR_TAGS:
             self.sources[loc] = node.value
+            if id(node) not in self.scanned:  # an alias repeats a node: scan its text once
+                self.scanned[id(node)] = _unsafe_character(node.value)
+            bad = self.scanned[id(node)]
+            if bad is not None:
+                self.dropped.add(loc)
+                self.problems.append(self.problem(node, loc, *bad))
+                return None
             return self._build_scalar(node)
         self.dropped.add(loc)
         self.problems.append(
@@ -126,13 +141,17 @@ class _Builder:
                 )
                 continue
             key = str(key_node.value)
+            bad = _unsafe_character(key)
+            if bad is not None:
+                self.problems.append(self.problem(key_node, loc, *bad))
+                continue
             if key in result:
                 first = self.key_positions[(*loc, key)]
                 self.problems.append(
                     self.problem(
                         key_node,
                         (*loc, key),
-                        f"duplicate key `{key}` (first at line {first[0]})",
+                        f"duplicate key `{_clip(key)}` (first at line {first[0]})",
                         "keep one of them",
                     )
                 )
@@ -147,6 +166,8 @@ class _Builder:
         # where PyYAML would raise on 2026-02-30 with no field to point at.
         if node.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"):
             return node.value
+        if node.tag == "tag:yaml.org,2002:int" and not _DECIMAL.fullmatch(node.value):
+            return node.value
         method = {
             "tag:yaml.org,2002:int": self._scalars.construct_yaml_int,
             "tag:yaml.org,2002:float": self._scalars.construct_yaml_float,
@@ -159,7 +180,7 @@ class _Builder:
 def load_kit(path: Path, root: Path | None = None) -> LoadedKit:
     """Load and validate one requirement file; raise ``InvalidKitFile`` with every problem."""
     name = relative_name(path, root)
-    raw = _read_bytes(path, name)
+    raw = _read_bytes(path, name, root)
     text = _decode(raw, name)
     data, builder = _parse(text, name)
     # Problems found while reading (duplicate keys, tags) are reported together with the
@@ -176,27 +197,62 @@ def load_kit(path: Path, root: Path | None = None) -> LoadedKit:
         ]
         refused = {tuple(e["loc"]) for e in error.errors(include_url=False)}
         problems += _raw_reference_problems(data, name, builder, refused)
-        raise InvalidKitFile(_in_file_order(problems)) from None
+        raise _invalid(problems) from None
     loaded = LoadedKit(path, name, raw, kit, builder.positions)
     problems += check_references(loaded)
     if problems:
-        raise InvalidKitFile(_in_file_order(problems))
+        raise _invalid(problems)
     return loaded
 
 
-def _in_file_order(problems: list[Problem]) -> list[Problem]:
-    return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
+def _invalid(problems: list[Problem]) -> InvalidKitFile:
+    """Every problem in file order, the list cut after ``MAX_PROBLEMS`` with a line saying how
+    many more there are: a file of junk must not print megabytes nor take minutes."""
+    ordered = sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
+    if len(ordered) <= MAX_PROBLEMS:
+        return InvalidKitFile(ordered)
+    rest = len(ordered) - MAX_PROBLEMS
+    last = ordered[MAX_PROBLEMS - 1]
+    error = InvalidKitFile(ordered[:MAX_PROBLEMS] + [
+        Problem(last.file, None, None, "", f"{rest:,} more problem(s) after line {last.line} "
+                "are not shown", "fix the ones above and check again")
+    ])
+    error.message = f"{len(ordered):,} problems in {last.file}"
+    return error
+
+
+def _unsafe_character(text: str) -> tuple[str, str] | None:
+    """A character no requirement text may hold, as (message, fix); None when all are fine.
+
+    Control codes would reach the terminal of whoever runs `kitgen check` (an escape sequence
+    can rewrite what they see). Zero-width and right-to-left characters are real text in some
+    languages: they are allowed in text, and ids and emails refuse them by their pattern.
+    """
+    found = _CONTROL.search(text)
+    if found is None:
+        return None
+    return (f"the control character U+{ord(found.group()):04X} is not allowed in a requirement "
+            "file", "remove it (an escape like \\x1b or \\0 in quotes makes one)")
+
+
+def _clip(text: str) -> str:
+    shown = text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
+    return shown if len(shown) <= MAX_SHOWN else shown[: MAX_SHOWN - 1] + "…"
 
 
 def load_kits(paths: list[Path], root: Path | None = None) -> list[LoadedKit]:
     """Load every file, collecting the problems of all of them before failing."""
     loaded: list[LoadedKit] = []
     problems: list[Problem] = []
+    failed: list[InvalidKitFile] = []
     for path in paths:
         try:
             loaded.append(load_kit(path, root))
         except InvalidKitFile as error:
             problems.extend(error.problems)
+            failed.append(error)
+    if len(failed) == 1 and len(failed[0].problems) == len(problems):
+        raise failed[0]  # its message counts the problems it did not list
     seen: dict[str, LoadedKit] = {}
     for item in loaded:
         other = seen.setdefault(item.kit.kit, item)
@@ -217,12 +273,16 @@ def load_kits(paths: list[Path], root: Path | None = None) -> list[LoadedKit]:
     return loaded
 
 
-def _read_bytes(path: Path, name: str) -> bytes:
+def _read_bytes(path: Path, name: str, root: Path | None = None) -> bytes:
     def fail(message: str, fix: str) -> InvalidKitFile:
         return InvalidKitFile([Problem(name, None, None, "", message, fix)])
 
     if not path.exists():
         raise fail("no such file", "check the path, or run `kitgen init` to make a workspace")
+    if path.is_symlink() and root is not None and not path.resolve().is_relative_to(root.resolve()):
+        # A link in a pull request must not make CI read, and quote, a file of the machine.
+        raise fail("a symbolic link to a file outside the workspace",
+                   "replace the link with the requirement file itself")
     if not path.is_file():
         raise fail("not a regular file", "give the path of a .yaml requirement file")
     size = path.stat().st_size
@@ -239,7 +299,7 @@ def _read_bytes(path: Path, name: str) -> bytes:
 
 def _decode(raw: bytes, name: str) -> str:
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         before = raw[: error.start]
         line = before.count(b"\n") + 1
@@ -256,6 +316,15 @@ def _decode(raw: bytes, name: str) -> str:
                 )
             ]
         ) from None
+    if "\ufeff" in text:
+        # A leading byte-order mark is accepted (Windows editors write one); anywhere else it is
+        # an invisible character in the middle of a key or a value, usually from pasting.
+        line, column = _line_column(text, text.index("\ufeff"))
+        raise InvalidKitFile([Problem(
+            name, line, column, "", "a byte-order mark (U+FEFF) inside the file is not allowed; "
+            "only the very first character may be one", "remove it: it is invisible in most "
+            "editors")])
+    return text
 
 
 def _parse(text: str, name: str) -> tuple[Any, _Builder]:
@@ -265,6 +334,11 @@ def _parse(text: str, name: str) -> tuple[Any, _Builder]:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         message = (error.problem or "not valid YAML").replace("\t", "\\t")
+        if "end of stream" in message and error.context_mark is not None:
+            # An unclosed quote or bracket is noticed only at the end of the file: point at
+            # where it was opened, which is where the fix goes.
+            mark = error.context_mark
+            message = f"{error.context}: {message}"
         fix = "indent with spaces, never tabs" if "\\t" in message else "fix the YAML syntax here"
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         raise InvalidKitFile([Problem(name, line, column, "", message, fix)]) from None
@@ -321,7 +395,7 @@ def _line_column(text: str, position: int) -> tuple[int, int]:
 def _dotted(loc: Loc) -> str:
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        out += f"[{part}]" if isinstance(part, int) else (f".{_clip(part)}" if out else _clip(part))
     return out
 
 
@@ -344,7 +418,7 @@ def _describe(error: Any, name: str, builder: _Builder) -> Problem:
         valid = _valid_keys(loc[:-1])
         near = difflib.get_close_matches(field_name, valid, n=1, cutoff=0.6)
         fix = f"did you mean `{near[0]}`?" if near else f"valid keys here: {', '.join(valid)}"
-        return Problem(name, line, column, _dotted(loc), f"unknown key `{field_name}`", fix)
+        return Problem(name, line, column, _dotted(loc), f"unknown key `{_clip(field_name)}`", fix)
     ctx = error.get("ctx") or {}
     if "fix" in ctx:  # a rule of the model itself (see model.py), with its own place and fix
         loc = (*loc, *ctx.get("at", ()))
@@ -373,6 +447,8 @@ def _explain(kind: str, field_name: str, got: Any, error: Any, written: str) -> 
             )
         return f"expected text, got {_type_name(got)}", "write it as a single line of text"
     if kind == "string_pattern_mismatch":
+        if ctx.get("pattern") == r"\S":
+            return "must not be blank", "write some text"
         if field_name == "version":
             return f"{shown} is not a semantic version", 'write it like "1.2.0", in quotes'
         if "@" in str(ctx.get("pattern", "")):
@@ -539,9 +615,11 @@ def _raw_reference_problems(
         return node if isinstance(node, list) else []
 
     def ids(loc: Loc) -> list[tuple[int, str]]:
+        # Only ids the schema accepts: a fix never suggests `battlecards.../../x`.
         return [
             (i, x["id"]) for i, x in enumerate(raw_list(loc))
             if isinstance(x, dict) and isinstance(x.get("id"), str)
+            and re.fullmatch(SLUG_PATTERN, x["id"]) and len(x["id"]) <= 64
         ]
 
     malformed = {p for p, loc in _CONTENT_LISTS.items() if not isinstance(raw(loc), list)}

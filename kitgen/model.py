@@ -8,9 +8,18 @@ Text fields are plain ``str``: pydantic's lax mode does not turn YAML's ``no`` (
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -18,9 +27,25 @@ SEMVER_PATTERN = r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=64)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000, pattern=r"\S")]
+# No spaces, control codes, zero-width or direction-changing characters: an address that
+# looks like a listed signer's but is another string must not pass review unnoticed.
+_EMAIL_CHAR = (r"[^@\s<>\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u202a-\u202e"
+               r"\u2060-\u2064\u2066-\u2069\ufeff]")
 Email = Annotated[
-    str, StringConstraints(pattern=r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$", max_length=254)
+    str,
+    StringConstraints(pattern=rf"^{_EMAIL_CHAR}+@{_EMAIL_CHAR}+\.{_EMAIL_CHAR}+$", max_length=254),
 ]
+
+
+def _date_as_text(value: Any) -> Any:
+    """A date is written YYYY-MM-DD. pydantic would read a number as seconds since 1970
+    (``launch: 86400`` as 1970-01-02): refuse it instead, with the field's place."""
+    if isinstance(value, bool | int | float):
+        raise PydanticCustomError("date_type", "Input should be a valid date")
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_date_as_text)]
 Reference = Annotated[str, StringConstraints(pattern=r"^[a-z_]+(\.[a-z_]+)?(\.[a-z0-9-]+)?$")]
 
 Side = Literal["sales", "marketing"]
@@ -125,7 +150,7 @@ class Objection(Model):
 class Battlecard(Model):
     id: Slug
     competitor: Text
-    verified_on: dt.date
+    verified_on: Date
     summary: Text
     why_we_win: list[Text] = Field(min_length=1)
     where_they_win: list[Text] = Field(default_factory=list)
@@ -175,7 +200,7 @@ class KitFile(Model):
     kit: Slug
     title: Text
     product: Text
-    launch: dt.date
+    launch: Date
     version: Annotated[str, StringConstraints(pattern=SEMVER_PATTERN)] | None = None
     owners: Owners
     signoff: Signoff

@@ -27,7 +27,7 @@ class Negotiation:
 
 
 def summarize_negotiation(kit: KitFile) -> Negotiation:
-    counts = {status: 0 for status in STATUSES}
+    counts: dict[str, int] = {status: 0 for status in STATUSES}
     for requirement in kit.requirements:
         counts[requirement.status] += 1
     return Negotiation(

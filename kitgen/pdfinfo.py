@@ -13,7 +13,7 @@ def read_pdf_identity(data: bytes) -> dict[str, Any]:
 
     try:
         reader = PdfReader(io.BytesIO(data))
-        info = reader.metadata or {}
+        info: dict[str, Any] = dict(reader.metadata or {})
         attachments = sorted(reader.attachments)
     except (PdfReadError, ValueError, KeyError, OSError) as error:
         return {"notes": [f"not a readable PDF: {error}"]}

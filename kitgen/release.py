@@ -19,7 +19,7 @@ from typing import Any
 from kitgen import __version__
 from kitgen.build import Progress, render_documents, version_changes
 from kitgen.errors import InputError
-from kitgen.fsutil import disk_error, write_file_atomic
+from kitgen.fsutil import disk_error, pause_point, process_alive, write_file_atomic
 from kitgen.ledger import KitLedger
 from kitgen.pdf import Attachment
 from kitgen.render import BuildInfo, SignoffLine, template_inputs
@@ -33,7 +33,6 @@ from kitgen.versions import (
     manifest_bytes,
     source_date,
 )
-
 
 
 @dataclass(frozen=True)
@@ -125,14 +124,20 @@ def write_release(ledger: KitLedger, version: str, progress: Progress | None = N
     }
     version_dir = ledger.kit_dir / version
     target = version_dir / RELEASE_DIR
+    remove_stale_releasing(version_dir)
     staging = version_dir / f".releasing-{os.getpid()}-{secrets.token_hex(3)}"
     try:
-        staging.mkdir()
+        try:
+            staging.mkdir()
+        except OSError as error:
+            raise disk_error(error, staging) from None
         for item, pdf, _html in built:
             write_file_atomic(staging / item.document.filename, pdf)
         write_file_atomic(staging / RELEASE_MANIFEST, manifest_bytes(release))
         try:
+            pause_point(f"rename:{RELEASE_DIR}")
             os.rename(staging, target)
+            pause_point(f"renamed:{RELEASE_DIR}")
         except OSError as error:
             if (target / RELEASE_MANIFEST).is_file():
                 return target  # released by a concurrent run from the same records
@@ -143,3 +148,13 @@ def write_release(ledger: KitLedger, version: str, progress: Progress | None = N
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+def remove_stale_releasing(version_dir: Path) -> None:
+    """Remove staging folders of releases that died (a live one is left alone): hidden, and
+    ignored by every reader, but they would otherwise sit in the version folder for good."""
+    for path in version_dir.glob(".releasing-*"):
+        pid = path.name.split("-")[1] if path.name.count("-") == 2 else ""
+        if pid.isdigit() and process_alive(int(pid)):
+            continue
+        shutil.rmtree(path, ignore_errors=True)

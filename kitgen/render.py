@@ -2,18 +2,28 @@
 
 The environment is sandboxed, autoescapes every template whatever its file name, and fails on
 any undefined name: user text can never become markup, and a template typo never renders
-silently as an empty string.
+silently as an empty string. Workspace templates arrive in pull requests, so the sandbox is
+tightened further (``KitSandbox``) and a render is bounded in time and size.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
+import os
+import re
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from pydantic import BaseModel
 
 from kitgen.errors import RenderError
 from kitgen.fieldready import LIKELIHOOD
@@ -136,12 +146,115 @@ class ContainedLoader(jinja2.FileSystemLoader):
         return source, filename, uptodate
 
 
+MAX_HTML_CHARS = 16 * 1024 * 1024  # a full 1 MiB requirement file renders to far less
+MAX_REPEAT = 1_000_000  # longest string or list one operation in a template may make
+MAX_INT_BITS = 100_000
+# A width of five digits or more in a format string: "{:>99999999}" or "%099999999d".
+_HUGE_WIDTH = re.compile(r"%[-#0 +]*(\*|\d{5,}|\d*\.\d{5,})|\{[^{}]*:[^{}]*\d{5,}[^{}]*\}")
+_PADDING_METHODS = {"ljust", "rjust", "center", "zfill", "expandtabs"}
+_SIZED_FILTERS = ("center", "indent", "batch", "slice", "wordwrap", "truncate", "format")
+
+
+class KitSandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, closed further for the objects kitgen hands to templates.
+
+    pydantic models carry class methods such as ``parse_file`` and ``parse_raw``, which read
+    files and can unpickle (``{{ kit.parse_raw(x, proto='pickle', allow_pickle=True) }}`` runs
+    code): on a model a template may read its fields and nothing else, and on a class nothing
+    at all. Operations that make one huge value in a single step (``'x' * 10**10``,
+    ``10**10**10``, ``'{:>999999999}'.format(1)``) are refused before they run, since neither
+    the time limit (a signal, handled between steps) nor the size limit could stop them.
+    """
+
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        for name in _SIZED_FILTERS:
+            self.filters[name] = _bounded_filter(self.filters[name])
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if not super().is_safe_attribute(obj, attr, value) or isinstance(obj, type):
+            return False
+        if isinstance(obj, BaseModel):
+            return attr in type(obj).model_fields
+        return True
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            _check_repeat(left, right)
+            _check_repeat(right, left)
+            if isinstance(left, int) and isinstance(right, int):
+                _check_bits(left.bit_length() + right.bit_length())
+        elif operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0:
+            _check_bits(max(left.bit_length(), 1) * right)
+        elif operator == "%" and isinstance(left, str):
+            _check_format(left)
+        return super().call_binop(context, operator, left, right)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        # Checked when `'…'.format` is looked up, as Jinja sandboxes it there.
+        owner = getattr(value, "__self__", None)
+        if isinstance(owner, str) and getattr(value, "__name__", "") in ("format", "format_map"):
+            _check_format(owner)
+        return super().wrap_str_format(value)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, str) and getattr(__obj, "__name__", "") in _PADDING_METHODS:
+            _check_sizes(args, kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
+
+
+def _refuse(what: str) -> SecurityError:
+    return SecurityError(f"{what}; a template may not make values that large")
+
+
+def _check_repeat(sequence: Any, times: Any) -> None:
+    if (isinstance(sequence, str | list | tuple) and isinstance(times, int)
+            and len(sequence) * times > MAX_REPEAT):
+        raise _refuse(f"repeating {len(sequence)} items {times} times")
+
+
+def _check_bits(bits: int) -> None:
+    if bits > MAX_INT_BITS:
+        raise _refuse(f"a number of about {bits} bits")
+
+
+def _check_format(text: str) -> None:
+    if _HUGE_WIDTH.search(text):
+        raise _refuse("a format width of five digits or more")
+
+
+def _check_sizes(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_REPEAT:
+            raise _refuse(f"a size of {value}")
+        if isinstance(value, str):
+            _check_format(value)
+
+
+def _bounded_filter(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A built-in filter whose size arguments are checked first (``|center(999999999)``)."""
+    skip = 2 if getattr(function, "jinja_pass_arg", None) else 1  # the context and the value
+
+    @functools.wraps(function)
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        _check_sizes(args[skip:], kwargs)
+        if function.__name__ == "do_format" and len(args) >= skip and isinstance(args[skip - 1],
+                                                                                 str):
+            _check_format(args[skip - 1])
+        return function(*args, **kwargs)
+
+    return bounded
+
+
 def make_environment(workspace_templates: Path | None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if workspace_templates is not None and workspace_templates.is_dir():
         loaders.append(ContainedLoader(workspace_templates))
     loaders.append(ContainedLoader(BUILTIN_TEMPLATES))
-    return ImmutableSandboxedEnvironment(
+    return KitSandbox(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -149,6 +262,52 @@ def make_environment(workspace_templates: Path | None) -> jinja2.Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
+
+
+def render_seconds() -> float:
+    """KITGEN_RENDER_TIMEOUT, the same limit WeasyPrint's layout runs under (pdf.py)."""
+    try:
+        return float(os.environ.get("KITGEN_RENDER_TIMEOUT", "60"))
+    except ValueError:
+        return 60.0
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float, what: str) -> Iterator[None]:
+    """Stop a runaway template (``{% for i in range(99999) %}{% for j in range(99999) %}``).
+    SIGALRM works only in the main thread; elsewhere there is no limit."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise RenderError(
+            f"template for {what} ran longer than {seconds:g} s and was stopped",
+            details=["A template loops too long; simplify it (KITGEN_RENDER_TIMEOUT sets the "
+                     "limit)."],
+        )
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _generate_bounded(template: jinja2.Template, context: dict[str, Any], what: str) -> str:
+    parts: list[str] = []
+    size = 0
+    for part in template.generate(context):
+        size += len(part)
+        if size > MAX_HTML_CHARS:
+            raise RenderError(
+                f"template for {what} makes more than {MAX_HTML_CHARS:,} characters of HTML",
+                details=["A template repeats content without bound; simplify it."],
+            )
+        parts.append(part)
+    return "".join(parts)
 
 
 def render_html(
@@ -183,14 +342,28 @@ def render_html(
         context["vp"] = next(v for v in kit.value_props if v.id == item_id)
     elif document.kind == "playbook":
         context["playbook"] = kit.playbook
-    name = TEMPLATE_FOR_KIND[document.kind]
+    return render_template(env, TEMPLATE_FOR_KIND[document.kind], context, document.filename)
+
+
+def render_template(env: jinja2.Environment, name: str, context: dict[str, Any], what: str) -> str:
+    """Render one template within the time and size limits; any failure is a ``RenderError``
+    naming the template (exit 2), since templates and data are the user's, never a crash."""
     try:
-        return env.get_template(name).render(context)
+        with _time_limit(render_seconds(), what):
+            return _generate_bounded(env.get_template(name), context, what)
     except jinja2.TemplateSyntaxError as error:
         where = f"{error.filename or error.name}:{error.lineno}"
         raise RenderError(f"template {where}: {error.message}") from None
     except jinja2.TemplateError as error:
-        raise RenderError(f"template {name} failed for {document.filename}: {error}") from None
+        raise RenderError(f"template {name} failed for {what}: {error}") from None
+    except RecursionError:
+        raise RenderError(f"template {name} failed for {what}: it calls itself without end "
+                          "(a macro or include that never stops)") from None
+    except RenderError:
+        raise
+    except Exception as error:  # noqa: BLE001 - a template's own fault, e.g. {{ 1 + 'a' }}
+        raise RenderError(f"template {name} failed for {what}: "
+                          f"{type(error).__name__}: {error}"[:500]) from None
 
 
 def template_inputs(workspace_templates: Path | None) -> dict[str, str]:

@@ -13,11 +13,13 @@ import hashlib
 import os
 import re
 import subprocess
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from kitgen.errors import InputError
-from kitgen.fsutil import write_file_new
+from kitgen.fsutil import folder_for_writing, remove_stale_temps, write_file_new
+from kitgen.textrecord import check_text
 
 SIGNOFF_DIR = "signoffs"
 RECORD_FORMAT = "kitgen-signoff 1"
@@ -91,15 +93,29 @@ def resolve_identity(name: str | None, email: str | None, cwd: Path) -> Identity
     ]
     for n, e, source in sources:
         if e and e.strip():
-            return Identity((name or n or e).strip(), e.strip().lower(), source)
+            return _checked(Identity((name or n or e).strip(), e.strip().lower(), source))
     git_name, git_email = _git_config("user.name", cwd), _git_config("user.email", cwd)
     if git_email:
-        return Identity((name or git_name or git_email).strip(), git_email.lower(), "git config")
+        return _checked(Identity((name or git_name or git_email).strip(), git_email.lower(),
+                                 "git config"))
     raise InputError(
         "who is signing? no identity found",
         details=["Pass --name and --email, set KITGEN_NAME and KITGEN_EMAIL, or set git's "
                  "user.name and user.email."],
     )
+
+
+def _checked(who: Identity) -> Identity:
+    """A name or email that would put terminal control codes into every later `kitgen status`,
+    or make two addresses that look the same, is refused before anything is written."""
+    check_text(who.name, f"the signer's name (from {who.source})")
+    check_text(who.email, f"the signer's email (from {who.source})")
+    if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", who.email) or any(
+        unicodedata.category(c) in ("Cc", "Cf") for c in who.email
+    ):
+        raise InputError(f"{who.email!r} (from {who.source}) is not an email address",
+                         details=["Write it like name@example.com."])
+    return who
 
 
 def _git_config(key: str, cwd: Path) -> str:
@@ -139,13 +155,25 @@ def parse_record(raw: bytes) -> Record:
 
 
 def write_record(kit_dir: Path, record: Record, signature: bytes | None = None) -> Path:
-    """Store a record (and its signature first, so a record never lacks the one it was given)."""
+    """Store a record (and its signature first, so a record never lacks the one it was given).
+
+    A crash between the two leaves a signature without its record: it grants nothing, and
+    ``verify`` notes it without failing (see verify.py)."""
+    for name in FIELDS:
+        check_text(str(getattr(record, name)), f"the record's {name}")
     folder = kit_dir / SIGNOFF_DIR
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / record.file_name
-    if signature is not None:
-        write_file_new(path.with_name(path.name + ".sig"), signature)
-    if not write_file_new(path, record.to_bytes()) and path.read_bytes() != record.to_bytes():
+    sig_path = path.with_name(path.name + ".sig")
+    with folder_for_writing(folder):
+        remove_stale_temps(folder)
+        wrote_signature = signature is not None and write_file_new(sig_path, signature)
+        try:
+            written = write_file_new(path, record.to_bytes())
+        except Exception:
+            if wrote_signature:  # ours, just written, and nothing can rely on it yet
+                sig_path.unlink(missing_ok=True)
+            raise
+    if not written and path.read_bytes() != record.to_bytes():
         raise InputError(f"{path} already exists with other content; nothing recorded",
                          details=["A record's name is the hash of its bytes: run "
                                   "`kitgen verify`, the existing file was edited."])
@@ -155,7 +183,7 @@ def write_record(kit_dir: Path, record: Record, signature: bytes | None = None) 
 def read_records(kit_dir: Path) -> list[StoredRecord]:
     """Every record file of a kit, oldest first, each parsed or with its problem named."""
     folder = kit_dir / SIGNOFF_DIR
-    if not folder.is_dir():
+    if not folder.is_dir() or folder.is_symlink():  # verify names a linked folder
         return []
     stored = []
     for path in sorted(folder.glob("*.txt"), key=lambda p: p.name.split("--")[1:2] + [p.name]):

@@ -8,7 +8,34 @@ of the bytes, so an edit after the fact shows. One record per file: git merges t
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections.abc import Sequence
+
+from kitgen.errors import InputError
+
+
+def unsafe_character(char: str) -> bool:
+    """Control characters (other than tab and newlines, which become spaces) would reach the
+    terminal of whoever runs `kitgen status` or `check` later; lone surrogates (undecodable
+    bytes in a command-line argument) cannot be stored as UTF-8."""
+    if char in "\t\n\r":
+        return False
+    category = unicodedata.category(char)
+    return category in ("Cc", "Cs")
+
+
+def first_unsafe(value: str) -> str | None:
+    return next((c for c in value if unsafe_character(c)), None)
+
+
+def check_text(value: str, what: str) -> None:
+    bad = next((c for c in value if unsafe_character(c)), None)
+    if bad is not None:
+        shown = f"0x{ord(bad) - 0xDC00:02x} (not UTF-8)" if 0xDC80 <= ord(bad) <= 0xDCFF else \
+            f"U+{ord(bad):04X}"
+        raise InputError(f"{what} holds the character {shown}, which kitgen does not store",
+                         details=["Remove it (a control code or an undecodable byte) and run "
+                                  "the command again."])
 
 
 def one_line(value: object) -> str:

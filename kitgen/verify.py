@@ -16,24 +16,35 @@ from typing import Any
 
 from kitgen import __version__
 from kitgen.errors import InputError
+from kitgen.feedback import FEEDBACK_DIR
 from kitgen.ledger import KitLedger
 from kitgen.signoff import SIGNOFF_DIR
 from kitgen.versions import (
     MANIFEST,
+    MANIFEST_FORMAT,
     RELEASE_DIR,
     RELEASE_MANIFEST,
     SNAPSHOT,
     Workspace,
     compute_digest,
     data_digest,
-    read_manifest,
+    manifest_bytes,
+    version_key,
 )
+
+RELEASE_FORMAT = 1  # of release.json, as release.py writes it
+LINK = "a symbolic link: kitgen never writes one, and verify does not follow it"
 
 
 @dataclass(frozen=True)
 class Finding:
     path: str
     message: str
+
+    def __post_init__(self) -> None:
+        # A file planted in kits/ may be named with terminal control codes; show them escaped.
+        if not self.path.isprintable():
+            object.__setattr__(self, "path", self.path.encode("unicode_escape").decode("ascii"))
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"
@@ -46,11 +57,13 @@ class KitReport:
     released: list[str] = field(default_factory=list)
     records: int = 0
     problems: list[Finding] = field(default_factory=list)
+    notes: list[Finding] = field(default_factory=list)  # worth knowing, not a failure
 
     def as_json(self) -> dict[str, Any]:
         return {"kit": self.kit, "ok": not self.problems, "versions": self.versions,
                 "released": self.released, "records": self.records,
-                "problems": [{"path": p.path, "message": p.message} for p in self.problems]}
+                "problems": [{"path": p.path, "message": p.message} for p in self.problems],
+                "notes": [{"path": p.path, "message": p.message} for p in self.notes]}
 
 
 def _sha(path: Path) -> str:
@@ -62,28 +75,45 @@ def verify_kit(workspace: Workspace, kit: str) -> KitReport:
     report = KitReport(kit, list(ledger.versions), records=len(ledger.records))
     root = workspace.root
 
-    def problem(path: Path, message: str) -> None:
+    def shown(path: Path) -> str:
         try:
-            shown = str(path.relative_to(root))
+            return str(path.relative_to(root))
         except ValueError:
-            shown = str(path)
-        report.problems.append(Finding(shown, message))
+            return str(path)
+
+    def problem(path: Path, message: str) -> None:
+        report.problems.append(Finding(shown(path), message))
 
     if not ledger.kit_dir.is_dir():
         problem(ledger.kit_dir, "no such kit")
         return report
+    _verify_kit_folder(ledger, problem)
     for version in ledger.versions:
         _verify_version(ledger, version, problem)
     for judged in ledger.judged:
         if not judged.counts:
             problem(judged.stored.path, f"sign-off record does not hold: {judged.reason}")
     folder = ledger.kit_dir / SIGNOFF_DIR
-    if folder.is_dir():
+    if folder.is_symlink():
+        problem(folder, LINK)
+    elif folder.is_dir():
+        relied = _relied_on(ledger)
         for sig in folder.glob("*.sig"):
-            if not sig.with_suffix("").is_file():
+            if sig.with_suffix("").is_file():
+                continue
+            if sig.with_suffix("").name in relied:
                 problem(sig, "signature without its record: the record was removed")
+            else:
+                # What a crash between writing a signature and its record leaves (signoff.py);
+                # it grants nothing. A removed record no release relied on cannot be told
+                # apart from that: git history shows which it was.
+                report.notes.append(Finding(shown(sig), "signature without its record: an "
+                                            "interrupted sign-off, or a record removed before "
+                                            "any release relied on it (see git history)"))
         for other in folder.iterdir():
-            if other.suffix not in (".txt", ".sig") and not other.name.startswith("."):
+            if other.is_symlink() and other.suffix == ".sig":
+                problem(other, LINK)
+            elif other.suffix not in (".txt", ".sig") and not other.name.startswith("."):
                 problem(other, "unexpected file among sign-off records")
     for version in ledger.versions:
         released = ledger.kit_dir / version / RELEASE_DIR
@@ -92,13 +122,62 @@ def verify_kit(workspace: Workspace, kit: str) -> KitReport:
     return report
 
 
+def _relied_on(ledger: KitLedger) -> set[str]:
+    """File names of the records some release of this kit relied on."""
+    names: set[str] = set()
+    for version in ledger.versions:
+        try:
+            release = json.loads((ledger.kit_dir / version / RELEASE_DIR / RELEASE_MANIFEST)
+                                 .read_bytes())
+            names |= {str(entry.get("file")) for entry in release.get("signoffs", [])}
+        except (OSError, ValueError, AttributeError, TypeError):
+            continue
+    return names
+
+
+def _verify_kit_folder(ledger: KitLedger, problem: Any) -> None:
+    """Nothing in kits/<kit>/ but versions, sign-offs and feedback; no version missing."""
+    known = {*ledger.versions, SIGNOFF_DIR, FEEDBACK_DIR}
+    for path in sorted(ledger.kit_dir.iterdir()):
+        if path.is_symlink():
+            problem(path, LINK)
+        elif path.name.startswith("."):
+            if path.is_dir() and not path.name.startswith(".building-") and \
+                    (path / MANIFEST).is_file():
+                problem(path, "a version folder hidden by renaming it")
+        elif path.name in known:
+            continue
+        elif path.is_dir():
+            problem(path, "folder without manifest.json: a version whose manifest was removed, "
+                          "or not written by kitgen")
+        else:
+            problem(path, "unexpected file in the kit folder")
+    # Unpinned versions are numbered one more than the highest before them, so the number
+    # below each one was there when it was built: a gap is a version removed or renamed.
+    majors = {version_key(v)[0] for v in ledger.versions}
+    for version in ledger.versions:
+        if version.isdigit() and int(version) > 1 and int(version) - 1 not in majors:
+            missing = str(int(version) - 1)
+            problem(ledger.kit_dir / missing, f"version {missing} is missing: version {version} "
+                                              "was numbered after it (removed or renamed?)")
+
+
 def _verify_version(ledger: KitLedger, version: str, problem: Any) -> None:
     folder = ledger.kit_dir / version
+    if (folder / MANIFEST).is_symlink():
+        problem(folder / MANIFEST, LINK)
+        return
     try:
         manifest = ledger.manifest(version)
     except InputError as error:
         problem(folder / MANIFEST, f"unreadable manifest: {error.message}")
         return
+    if (folder / MANIFEST).read_bytes() != manifest_bytes(manifest):
+        problem(folder / MANIFEST, "manifest.json is not as kitgen wrote it: edited by hand or "
+                                   "by a tool")
+    if manifest.get("format") != MANIFEST_FORMAT:
+        problem(folder / MANIFEST, f"manifest format {manifest.get('format')!r} is not "
+                                   f"{MANIFEST_FORMAT}: the manifest was edited")
     if manifest.get("kit") != ledger.kit or str(manifest.get("version")) != version:
         problem(folder / MANIFEST, f"manifest names kit {manifest.get('kit')!r} version "
                                    f"{manifest.get('version')!r}, not this folder")
@@ -108,7 +187,9 @@ def _verify_version(ledger: KitLedger, version: str, problem: Any) -> None:
         expected.add(path.name)
         if doc.get("html"):
             expected.add(str(doc["html"]))
-        if not path.is_file():
+        if path.is_symlink():
+            problem(path, LINK)
+        elif not path.is_file():
             problem(path, "document listed in the manifest is missing")
         elif _sha(path) != doc.get("sha256"):
             problem(path, "PDF differs from the one built (sha256 does not match the manifest)")
@@ -116,9 +197,13 @@ def _verify_version(ledger: KitLedger, version: str, problem: Any) -> None:
             problem(folder / MANIFEST, f"manifest says {path.name} has {doc.get('pages')} "
                                        f"page(s), but it has {pages}: the manifest was edited")
     for path in folder.iterdir():
-        if path.name not in expected and not path.name.startswith("."):
+        if path.is_symlink() and path.name in (SNAPSHOT, RELEASE_DIR):
+            problem(path, LINK)
+        elif path.name not in expected and not path.name.startswith("."):
             problem(path, "file not listed in the manifest")
     snapshot_path = folder / SNAPSHOT
+    if snapshot_path.is_symlink():
+        return
     if not snapshot_path.is_file():
         problem(snapshot_path, "snapshot of the requirement file is missing")
         return
@@ -155,23 +240,57 @@ def _verify_document_list(folder: Path, manifest: dict[str, Any], kit: Any, prob
                                    "snapshot: the manifest was edited")
 
 
-def _page_count(path: Path) -> int | None:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+# What a PDF holds depends only on its bytes, and each PDF is parsed only after its sha256
+# matched: remember by sha256, so verifying again (in `watch`, in tests) parses nothing twice.
+_PARSED: dict[str, tuple[int | None, dict[str, bytes] | None]] = {}
 
-    try:
-        return len(PdfReader(path).pages)
-    except (PdfReadError, ValueError, KeyError, OSError):
-        return None
+
+def _parsed(path: Path) -> tuple[int | None, dict[str, bytes] | None]:
+    """A PDF's page count and attachments (first copy of each), None for an unreadable one."""
+    sha = _sha(path)
+    if sha not in _PARSED:
+        from pypdf import PdfReader
+        from pypdf.errors import PdfReadError
+
+        try:
+            reader = PdfReader(path)
+            pages: int | None = len(reader.pages)
+            files: dict[str, bytes] | None = {
+                name: copies[0] for name, copies in reader.attachments.items() if copies}
+        except (PdfReadError, ValueError, KeyError, OSError, TypeError, AttributeError):
+            pages, files = None, None
+        if len(_PARSED) > 4096:
+            _PARSED.clear()
+        _PARSED[sha] = (pages, files)
+    return _PARSED[sha]
+
+
+def _page_count(path: Path) -> int | None:
+    return _parsed(path)[0]
+
+
+def _attachment(path: Path, name: str) -> bytes | None:
+    files = _parsed(path)[1]
+    return b"" if files is None else files.get(name)  # unreadable: differs from any manifest
 
 
 def _verify_release(ledger: KitLedger, version: str, problem: Any) -> bool:
     folder = ledger.kit_dir / version / RELEASE_DIR
     path = folder / RELEASE_MANIFEST
+    if folder.is_symlink() or path.is_symlink():
+        return False  # named by _verify_version
     try:
-        release = json.loads(path.read_bytes())
+        raw = path.read_bytes()
+        release = json.loads(raw)
     except (OSError, ValueError) as error:
         problem(path, f"unreadable release manifest: {error}")
+        return False
+    if not isinstance(release, dict) or not all(
+        isinstance(release.get(key), list) and all(isinstance(e, dict) for e in release[key])
+        for key in ("documents", "signoffs")
+    ):
+        problem(path, "unreadable release manifest: not an object with lists of documents and "
+                      "sign-offs")
         return False
     ok = True
 
@@ -181,21 +300,44 @@ def _verify_release(ledger: KitLedger, version: str, problem: Any) -> bool:
         problem(where, message)
 
     try:
-        manifest = read_manifest(ledger.kit_dir / version)
-    except InputError:
-        manifest = {}
+        manifest = ledger.manifest(version)
+        manifest_raw: bytes | None = (ledger.kit_dir / version / MANIFEST).read_bytes()
+    except (InputError, OSError):
+        manifest, manifest_raw = {}, None
     if release.get("kit") != ledger.kit or str(release.get("version")) != version:
         fail(path, "release manifest names another kit or version")
+    if release.get("format") != RELEASE_FORMAT:
+        fail(path, f"release manifest format {release.get('format')!r} is not {RELEASE_FORMAT}")
     if release.get("digest") != manifest.get("digest"):
         fail(path, "release manifest's digest is not the version's digest")
+    if release.get("kitgen_version") != manifest.get("kitgen_version"):
+        fail(path, f"release manifest says kitgen {release.get('kitgen_version')}, but the "
+                   f"version was built (and could only be released) with "
+                   f"{manifest.get('kitgen_version')}")
+    released_files = sorted(str(d.get("file", "")) for d in release.get("documents", []))
+    built_files = sorted(str(d.get("file", "")) for d in manifest.get("documents", []))
+    if manifest and released_files != built_files:
+        fail(path, "release manifest does not list the version's documents: "
+                   f"{', '.join(sorted(set(built_files) ^ set(released_files)))}")
     listed = {RELEASE_MANIFEST}
     for doc in release.get("documents", []):
         pdf = folder / str(doc.get("file", ""))
         listed.add(pdf.name)
-        if not pdf.is_file():
+        if pdf.is_symlink():
+            fail(pdf, LINK)
+        elif not pdf.is_file():
             fail(pdf, "released document is missing")
         elif _sha(pdf) != doc.get("sha256"):
             fail(pdf, "released PDF differs from the one released (sha256 does not match)")
+        elif (pages := _page_count(pdf)) != doc.get("pages"):
+            fail(path, f"release manifest says {pdf.name} has {doc.get('pages')} page(s), but "
+                       f"it has {pages}: the release manifest was edited")
+        elif (carried := _attachment(pdf, MANIFEST)) is not None and manifest_raw is not None \
+                and carried != manifest_raw:
+            # Released PDFs carry the version manifest as it was when released: any later
+            # change to it, even to a field nothing else checks, shows here.
+            fail(ledger.kit_dir / version / MANIFEST,
+                 f"manifest.json differs from the copy {pdf.name} carries: edited after release")
     for extra in folder.iterdir():
         if extra.name not in listed and not extra.name.startswith("."):
             fail(extra, "file not listed in the release manifest")
@@ -213,12 +355,37 @@ def _verify_release(ledger: KitLedger, version: str, problem: Any) -> bool:
             fail(record_path, f"sign-off record this release relied on no longer holds: "
                               f"{judged[name].reason}")
         else:
-            sides.add(judged[name].record.side)
+            record = judged[name].record
+            sides.add(record.side)
+            said = {"side": record.side, "name": record.name, "email": record.email,
+                    "time": record.time, "signed": judged[name].stored.signature is not None}
+            for key, value in said.items():
+                if entry.get(key) != value:
+                    fail(path, f"release manifest says {key} {entry.get(key)!r} for {name}, but "
+                               f"the record says {value!r}: the release manifest was edited")
+            if record.decision != "approve":
+                fail(path, f"release manifest relies on {name}, which is not an approval")
     if ok and sides != {"sales", "marketing"}:
         fail(path, "release does not rest on an approval from each side")
     if ok and ledger.counting(version, "reject"):
         fail(path, "this version was rejected, yet a release exists")
+    if raw != manifest_bytes(release):
+        fail(path, "release.json is not as kitgen wrote it: edited by hand or by a tool")
     return ok
+
+
+def verify_links(workspace: Workspace) -> list[KitReport]:
+    """A symbolic link directly in kits/ is not a kit (kitgen never follows one out of kits/),
+    so ``verify_kit`` never looks at it: name it here."""
+    if not workspace.kits_dir.is_dir():
+        return []
+    reports = []
+    for path in sorted(workspace.kits_dir.iterdir()):
+        if path.is_symlink():
+            report = KitReport(path.name)
+            report.problems.append(Finding(f"kits/{path.name}", LINK))
+            reports.append(report)
+    return reports
 
 
 @dataclass(frozen=True)
@@ -277,4 +444,7 @@ def _find_sha(manifest_path: Path, sha: str) -> bool:
         manifest = json.loads(manifest_path.read_bytes())
     except (OSError, ValueError):
         return False
-    return any(d.get("sha256") == sha for d in manifest.get("documents", []))
+    try:
+        return any(d.get("sha256") == sha for d in manifest.get("documents", []))
+    except (AttributeError, TypeError):  # an edited manifest; verify_kit names it
+        return False

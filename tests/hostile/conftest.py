@@ -1,0 +1,125 @@
+"""Fixtures of the hostile-input and fault suite (issue 5).
+
+Rendering is the expensive part, so the suite renders as little as it can: the kit in
+``valid-kit.yaml`` (three documents) is built once per session, approved, released and built
+again in stages (``stages``), and every test copies the stage it needs. A session-wide document
+cache (``KITGEN_CACHE_DIR``) lets a document already rendered skip WeasyPrint. Each module is
+marked with its category (``pytest -m hostile_tamper``…) and every test with ``hostile``.
+
+This folder is a package so that this conftest does not shadow ``tests/conftest.py``; what the
+modules share lives in ``support.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from signoff_helpers import cli, make_key
+
+from hostile.support import (
+    HERE,
+    KIT,
+    MARA,
+    SAM,
+    SUE,
+    Sentinel,
+    SocketGuard,
+    Stages,
+    must,
+    network_guard,
+    policy_block,
+    staged_kit_text,
+    workspace_with,
+)
+
+CATEGORIES = ("input", "injection", "tamper", "crash", "concurrency", "runaway", "properties")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "hostile: the hostile-input and fault suite (issue 5)")
+    for name in CATEGORIES:
+        config.addinivalue_line("markers", f"hostile_{name}: hostile suite, {name} cases")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if HERE in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.hostile)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_document_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One cache for the suite, never the developer's: a document rendered once (the same
+    HTML, fonts and templates) is not rendered again, and nothing outlives the session."""
+    before = os.environ.get("KITGEN_CACHE_DIR")
+    os.environ["KITGEN_CACHE_DIR"] = str(tmp_path_factory.mktemp("document-cache"))
+    yield
+    if before is None:
+        os.environ.pop("KITGEN_CACHE_DIR", None)
+    else:
+        os.environ["KITGEN_CACHE_DIR"] = before
+
+
+@pytest.fixture(scope="session")
+def stages(tmp_path_factory: pytest.TempPathFactory, _own_document_cache: None) -> Stages:
+    keys, public = {}, {}
+    folder = tmp_path_factory.mktemp("keys")
+    for who in ("sam", "mara", "stray"):
+        keys[who], public[who] = make_key(folder, who)
+    policy = policy_block(public)
+    base = tmp_path_factory.mktemp("stages")
+    built = workspace_with(base / "built", staged_kit_text(policy))
+    must(cli("build", cwd=built))
+
+    approved = base / "approved"
+    shutil.copytree(built, approved, symlinks=True)
+    for side, who, key in (("sales", SAM, "sam"), ("marketing", MARA, "mara")):
+        must(cli("approve", KIT, "--side", side, "--name", who[0], "--email", who[1], "--yes",
+                 "--sign-key", str(keys[key]), cwd=approved))
+
+    released = base / "released"
+    shutil.copytree(approved, released, symlinks=True)
+    must(cli("build", "--release", cwd=released))
+    workspace_with(released, staged_kit_text(
+        policy, **{"need: A one-page battlecard against Globex.":
+                   "need: A one-page battlecard against Globex, with pricing."}))
+    must(cli("build", cwd=released))
+    must(cli("reject", KIT, "--side", "sales", "--name", SUE[0], "--email", SUE[1], "--yes",
+             "--reason", "Pricing is out of date", cwd=released))
+    must(cli("feedback", KIT, "battlecards.globex", "--useful", "yes", "--note", "Won the deal",
+             "--name", "Dana Reyes", "--email", "dana@acme.example", cwd=released))
+    return Stages(built, approved, released, keys, public, policy)
+
+
+@pytest.fixture
+def copy_stage(tmp_path: Path) -> Callable[[Path], Path]:
+    """Copy a staged workspace so that a test may change it."""
+    counter = iter(range(1000))
+
+    def copy(source: Path) -> Path:
+        target = tmp_path / f"ws-{next(counter)}"
+        shutil.copytree(source, target, symlinks=True)
+        return target
+
+    return copy
+
+
+@pytest.fixture(scope="session")
+def sentinel(tmp_path_factory: pytest.TempPathFactory) -> Sentinel:
+    token = f"KITGEN-SENTINEL-{secrets.token_hex(12)}"
+    path = tmp_path_factory.mktemp("outside") / "secret.txt"
+    path.write_text(f"{token}\n")
+    return Sentinel(path, token)
+
+
+@pytest.fixture
+def socket_guard(tmp_path: Path) -> Iterator[SocketGuard]:
+    """Network use during the test fails it (see ``network_guard``)."""
+    with network_guard(tmp_path / "socket-attempts.log") as guard:
+        yield guard
+    assert guard.attempts() == "", f"network use during the test:\n{guard.attempts()}"
