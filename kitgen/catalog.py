@@ -13,7 +13,7 @@ from pathlib import Path
 from kitgen.errors import InputError
 from kitgen.fsutil import write_file_atomic
 from kitgen.ledger import KitLedger
-from kitgen.render import make_environment
+from kitgen.render import make_environment, render_template
 from kitgen.versions import RELEASE_DIR, RELEASE_MANIFEST, Workspace
 
 CATALOG = "index.html"
@@ -92,7 +92,8 @@ def kit_entries(workspace: Workspace) -> list[KitEntry]:
 
 def write_catalog(workspace: Workspace) -> Path:
     env = make_environment(workspace.templates_dir)
-    html = env.get_template("catalog.html.j2").render(kits=kit_entries(workspace))
+    html = render_template(env, "catalog.html.j2", {"kits": kit_entries(workspace)},
+                           "kits/index.html")
     path = workspace.kits_dir / CATALOG
     write_file_atomic(path, html.encode())
     return path

@@ -83,6 +83,7 @@ def test_first_build_writes_version_1(built: tuple[Path, str]) -> None:
     assert versions(workspace) == ["1"]
     assert sorted(p.name for p in (workspace / KIT_DIR / "1").iterdir()) == [
         "battlecard-globex.pdf",
+        "index.html",
         "index.pdf",
         "manifest.json",
         "playbook.pdf",
