@@ -22,7 +22,7 @@ from typing import Any
 
 from kitgen import __version__
 from kitgen.cache import DocumentCache, document_key, files_digest
-from kitgen.diff import diff_requirements
+from kitgen.diff import RequirementChange, diff_requirements
 from kitgen.errors import InputError, VersionConflict
 from kitgen.fsutil import disk_error, write_file_atomic
 from kitgen.loader import LoadedKit, load_kit
@@ -140,7 +140,7 @@ def build_kits(
     def finish(run: KitRender) -> None:
         number, plan = planned.pop(id(run))
         results[number] = write_built_version(workspace, plan, run.built(), keep_html,
-                                              run.index_page)
+                                              run.index_page, run.changes)
         run.rendered.clear()  # its PDFs are on disk now: keep memory flat however many kits
 
     if any(not plan.unchanged for plan in plans):
@@ -170,7 +170,7 @@ def draft_build_info(plan: KitPlan) -> BuildInfo:
 
 def write_built_version(
     workspace: Workspace, plan: KitPlan, built: list[tuple[BuiltDocument, bytes, str]],
-    keep_html: bool = False, index_page: str = "",
+    keep_html: bool = False, index_page: str = "", changes: Changes | None = None,
 ) -> BuildResult:
     """Assemble the version folder under a hidden name and rename it into place.
 
@@ -189,7 +189,10 @@ def write_built_version(
     remove_stale_staging(kit_dir)
     staging = kit_dir / f".building-{plan.version}-{os.getpid()}-{secrets.token_hex(3)}"
     try:
-        staging.mkdir()
+        try:
+            staging.mkdir()
+        except OSError as error:
+            raise disk_error(error, staging) from None
         for item, pdf, html in built:
             write_file_atomic(staging / item.document.filename, pdf)
             page = html if keep_html else index_page if item.document.kind == "index" else ""
@@ -197,7 +200,7 @@ def write_built_version(
                 write_file_atomic(staging / f"{item.document.stem}.html", page.encode())
         write_file_atomic(staging / SNAPSHOT, plan.loaded.raw)
         manifest = make_manifest(plan, source_date(kit), [item for item, _, _ in built],
-                                 keep_html, bool(index_page))
+                                 keep_html, bool(index_page), changes)
         write_file_atomic(staging / MANIFEST, manifest)
         try:
             os.rename(staging, target)
@@ -361,10 +364,13 @@ class Renderer:
 
 def make_manifest(
     plan: KitPlan, when: Any, built: list[BuiltDocument], keep_html: bool = False,
-    index_page: bool = False,
+    index_page: bool = False, changes: Changes | None = None,
 ) -> bytes:
     kit = plan.loaded.kit
     manifest = {
+        # What changed, as of this build: the release renders its index from this record, so
+        # a release never depends on which other versions were released after this one.
+        "changes": changes_to_json(changes),
         "format": MANIFEST_FORMAT,
         "kit": kit.kit,
         "title": kit.title,
@@ -456,3 +462,29 @@ def in_shard(kit: str, index: int, count: int) -> bool:
     """A stable split of kits over ``count`` shards: the same kit id always lands in the same
     shard, whatever else is in the workspace, on any machine and Python version."""
     return int(hashlib.sha256(kit.encode()).hexdigest(), 16) % count == index - 1
+
+
+def changes_to_json(changes: Changes | None) -> dict[str, Any] | None:
+    if changes is None:
+        return None
+    return {
+        "previous": changes.previous,
+        "since_previous": [c.as_json() for c in changes.since_previous],
+        "released": changes.released,
+        "since_released": [c.as_json() for c in changes.since_released],
+    }
+
+
+def changes_from_json(data: Any) -> Changes | None:
+    """The changes a manifest recorded; None for a first version or a malformed record."""
+    if not isinstance(data, dict) or not data.get("previous"):
+        return None
+    try:
+        return Changes(
+            previous=str(data["previous"]),
+            since_previous=tuple(RequirementChange(**c) for c in data.get("since_previous", [])),
+            released=str(data["released"]) if data.get("released") else None,
+            since_released=tuple(RequirementChange(**c) for c in data.get("since_released", [])),
+        )
+    except (TypeError, KeyError):
+        return None

@@ -174,9 +174,15 @@ def render_pdf(
     weasyprint = _weasyprint()
     fetcher = make_fetcher(allowed_roots)
     with _time_limit(RENDER_SECONDS, what), _source_date_epoch(when):
-        document = weasyprint.HTML(
-            string=html, base_url=base_url.as_uri() + "/", url_fetcher=fetcher
-        ).render(font_config=_font_config(files_digest))
+        try:
+            document = weasyprint.HTML(
+                string=html, base_url=base_url.as_uri() + "/", url_fetcher=fetcher
+            ).render(font_config=_font_config(files_digest))
+        except RecursionError:
+            raise RenderError(
+                f"{what} nests elements too deeply to lay out",
+                details=["Simplify the template: WeasyPrint lays out nested elements recursively."],
+            ) from None
         pages = len(document.pages)
         check_page_limit(pages, what)
         files = [

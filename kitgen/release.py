@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kitgen import __version__
-from kitgen.build import Progress, render_documents, version_changes
+from kitgen.build import Progress, changes_from_json, render_documents
 from kitgen.errors import InputError
 from kitgen.fsutil import disk_error, pause_point, process_alive, write_file_atomic
 from kitgen.ledger import KitLedger
@@ -101,7 +101,9 @@ def write_release(ledger: KitLedger, version: str, progress: Progress | None = N
         Attachment(s.path.name + ".sig", s.signature, "SSH signature of the sign-off record")
         for s in relied if s.signature is not None
     ]
-    changes = version_changes(ledger.kit_dir, version)
+    # The changes recorded when the version was built, not recomputed: later releases of other
+    # versions must not change what this version's released index says.
+    changes = changes_from_json(manifest.get("changes"))
     built = render_documents(ledger.workspace, snapshot, build, progress, lambda _doc: carried,
                              changes)
 

@@ -84,14 +84,6 @@ def test_the_page_limit_stops_a_long_input(stages: Stages,
     assert_stopped(result, ("playbook.pdf would be", "the limit is 5"), root, before)
 
 
-# A deeply nested document makes WeasyPrint recurse past Python's limit. pdf.py lets that
-# RecursionError through as an internal error (exit 3); the fix belongs there (see the report).
-DEEP_NESTING = pytest.mark.xfail(
-    strict=True, reason="kitgen/pdf.py: render_pdf does not turn WeasyPrint's RecursionError on "
-    "deeply nested HTML into a RenderError")
-
-
-@DEEP_NESTING
 def test_pathologically_nested_layout_is_a_clear_error(stages: Stages,
                                                        copy_stage: Callable[[Path], Path]) -> None:
     root = copy_stage(stages.built)
