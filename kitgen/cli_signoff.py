@@ -10,6 +10,7 @@ import typer
 
 from kitgen import console as out
 from kitgen.cli import JsonOpt, app, handle_errors, workspace
+from kitgen.cli_field import feedback_json, feedback_lines
 from kitgen.errors import GateNotMet, InputError
 
 SideOpt = Annotated[str, typer.Option("--side", help="The side you sign for: sales or marketing.")]
@@ -186,6 +187,7 @@ def status(
             entry["latest_released"] = released[-1] if released else None
             entry["released"] = latest in released
             entry["blockers"] = [] if entry["released"] else ledger.blockers(latest)
+        entry["feedback"] = feedback_json(ws, name)
         reports.append(entry)
     if as_json:
         out.emit_json(reports)
@@ -200,6 +202,12 @@ def status(
         rows.append([e["kit"], e["latest_version"] or "none", counts, sides,
                      e["latest_released"] or "none"])
     out.table("kitgen status", ["kit", "latest", "requirements", "sign-off", "released"], rows)
+    for e in reports:
+        lines = feedback_lines(ws, e["kit"])
+        if lines:
+            out.say(f"field feedback on {e['kit']}:")
+            for line in lines:
+                out.say(f"  {out.esc(line)}")
 
 
 @app.command()

@@ -18,6 +18,7 @@ from typing import Any
 
 from kitgen import __version__
 from kitgen.build import Progress, changes_from_json, render_documents
+from kitgen.fieldready import customer_roadmap_leaks
 from kitgen.errors import InputError
 from kitgen.fsutil import disk_error, pause_point, process_alive, write_file_atomic
 from kitgen.ledger import KitLedger
@@ -47,6 +48,8 @@ class ReleaseOutcome:
 
 def release_blockers(ledger: KitLedger, version: str) -> list[str]:
     reasons = ledger.blockers(version)
+    # A customer-facing sheet must never sell a roadmap item as fact (PRODUCT.md §8).
+    reasons += customer_roadmap_leaks(ledger.snapshot(version).kit)
     if not reasons:
         snapshot = ledger.snapshot(version)
         inputs = template_inputs(ledger.workspace.templates_dir)
