@@ -221,11 +221,48 @@ def _verify_version(ledger: KitLedger, version: str, problem: Any) -> None:
     if manifest.get("kitgen_version") == __version__:
         # Which documents a kit holds follows from its data, but only by this kitgen's rules.
         _verify_document_list(folder, manifest, snapshot.kit, problem)
+        _verify_changes(ledger, version, manifest, problem)
     data = inputs.pop("data", "")
     digest = compute_digest(str(data), inputs, str(manifest.get("kitgen_version", "")))
     if digest != manifest.get("digest"):
         problem(folder / MANIFEST, "manifest's digest does not follow from its inputs: "
                                    "the manifest was edited")
+
+
+def _verify_changes(ledger: KitLedger, version: str, manifest: dict[str, Any],
+                    problem: Any) -> None:
+    """The "What changed" record must follow from the snapshots. Which earlier version had been
+    released when this one was built cannot be known afterwards; a named one must exist and be
+    released (releases are never removed), and its differences must follow too."""
+    from kitgen.diff import diff_requirements
+
+    path = ledger.kit_dir / version / MANIFEST
+    earlier = ledger.versions[: ledger.versions.index(version)]
+    recorded = manifest.get("changes")
+
+    def diff_json(old: str) -> list[dict[str, str]]:
+        before, after = ledger.snapshot(old).kit, ledger.snapshot(version).kit
+        return [c.as_json() for c in diff_requirements(before, after)]
+
+    try:
+        if not earlier:
+            ok = recorded is None
+        else:
+            released = recorded.get("released") if isinstance(recorded, dict) else None
+            ok = (
+                isinstance(recorded, dict)
+                and recorded.get("previous") == earlier[-1]
+                and recorded.get("since_previous") == diff_json(earlier[-1])
+                and (released is None or (
+                    released in earlier and released in ledger.released_versions()
+                    and recorded.get("since_released") == diff_json(released)))
+                and (released is not None or recorded.get("since_released") == [])
+            )
+    except InputError:
+        return  # an unreadable snapshot is reported on its own
+    if not ok:
+        problem(path, "manifest's record of what changed does not follow from the snapshots: "
+                      "the manifest was edited")
 
 
 def _verify_document_list(folder: Path, manifest: dict[str, Any], kit: Any, problem: Any) -> None:
