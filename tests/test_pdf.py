@@ -409,3 +409,14 @@ def test_bad_source_date_epoch_is_bad_input(kitgen: Kitgen, tmp_path: Path) -> N
     assert "SOURCE_DATE_EPOCH" in result.output
     assert "Traceback" not in result.output
     assert list((workspace / "kits").iterdir()) == []
+
+
+def test_every_pdf_is_tagged_for_accessibility(example_builds: ExampleBuilds) -> None:
+    """Tagged PDF (structure tree, marked content, language) so screen readers can follow it."""
+    from pypdf import PdfReader
+
+    for path in all_pdfs(example_builds):
+        root = PdfReader(path).trailer["/Root"]
+        assert bool(root.get("/MarkInfo", {}).get("/Marked")), path.name
+        assert "/StructTreeRoot" in root, path.name
+        assert root.get("/Lang") == "en", path.name
