@@ -19,7 +19,6 @@ import multiprocessing
 import os
 import signal
 import sys
-import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from kitgen.errors import RenderError
+from kitgen.limits import time_limit
 
 ASSETS_DIR = Path(__file__).parent / "assets"
 FONTS_DIR = ASSETS_DIR / "fonts"
@@ -121,27 +121,13 @@ def make_fetcher(allowed_roots: Sequence[Path]) -> Any:
     return LocalOnlyFetcher(allow_redirects=False)
 
 
-@contextlib.contextmanager
-def _time_limit(seconds: float, what: str) -> Iterator[None]:
-    """Stop a runaway render. SIGALRM works only in the main thread; elsewhere no limit."""
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(signum: int, frame: Any) -> None:
-        raise RenderError(
-            f"rendering {what} took longer than {seconds:g} s and was stopped",
-            details=["A template or an input produces pathological layout; shorten the text "
-                     "or simplify the template (KITGEN_RENDER_TIMEOUT sets the limit)."],
-        )
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+def _time_limit(seconds: float, what: str) -> contextlib.AbstractContextManager[None]:
+    """Stop a runaway render."""
+    return time_limit(seconds, lambda: RenderError(
+        f"rendering {what} took longer than {seconds:g} s and was stopped",
+        details=["A template or an input produces pathological layout; shorten the text "
+                 "or simplify the template (KITGEN_RENDER_TIMEOUT sets the limit)."],
+    ))
 
 
 @contextlib.contextmanager

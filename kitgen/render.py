@@ -13,9 +13,7 @@ import functools
 import hashlib
 import os
 import re
-import signal
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,7 @@ from pydantic import BaseModel
 
 from kitgen.errors import RenderError
 from kitgen.fieldready import LIKELIHOOD
+from kitgen.limits import time_limit
 from kitgen.loader import known_references
 from kitgen.model import KitFile, Requirement
 
@@ -272,28 +271,13 @@ def render_seconds() -> float:
         return 60.0
 
 
-@contextlib.contextmanager
-def _time_limit(seconds: float, what: str) -> Iterator[None]:
-    """Stop a runaway template (``{% for i in range(99999) %}{% for j in range(99999) %}``).
-    SIGALRM works only in the main thread; elsewhere there is no limit."""
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(signum: int, frame: Any) -> None:
-        raise RenderError(
-            f"template for {what} ran longer than {seconds:g} s and was stopped",
-            details=["A template loops too long; simplify it (KITGEN_RENDER_TIMEOUT sets the "
-                     "limit)."],
-        )
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+def _time_limit(seconds: float, what: str) -> contextlib.AbstractContextManager[None]:
+    """Stop a runaway template (``{% for i in range(99999) %}{% for j in range(99999) %}``)."""
+    return time_limit(seconds, lambda: RenderError(
+        f"template for {what} ran longer than {seconds:g} s and was stopped",
+        details=["A template loops too long; simplify it (KITGEN_RENDER_TIMEOUT sets the "
+                 "limit)."],
+    ))
 
 
 def _generate_bounded(template: jinja2.Template, context: dict[str, Any], what: str) -> str:
