@@ -9,7 +9,6 @@ after the fact shows even without signatures.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import re
 import subprocess
@@ -19,7 +18,7 @@ from pathlib import Path
 
 from kitgen.errors import InputError
 from kitgen.fsutil import folder_for_writing, remove_stale_temps, write_file_new
-from kitgen.textrecord import check_text
+from kitgen.textrecord import check_text, content_hash, format_record, parse_record_fields
 
 SIGNOFF_DIR = "signoffs"
 RECORD_FORMAT = "kitgen-signoff 1"
@@ -48,15 +47,11 @@ class Record:
     time: str  # ISO 8601 UTC, seconds
 
     def to_bytes(self) -> bytes:
-        # No trailing spaces: editors and git hooks strip them, which would break the hash.
-        lines = [RECORD_FORMAT] + [
-            f"{f}: {value}" if (value := _one_line(getattr(self, f))) else f"{f}:" for f in FIELDS
-        ]
-        return ("\n".join(lines) + "\n").encode()
+        return format_record(RECORD_FORMAT, FIELDS, {f: getattr(self, f) for f in FIELDS})
 
     @property
     def file_name(self) -> str:
-        digest = hashlib.sha256(self.to_bytes()).hexdigest()[:16]
+        digest = content_hash(self.to_bytes())
         stamp = self.time.replace("-", "").replace(":", "")
         return f"{_safe(self.version)}--{stamp}--{self.side}--{self.decision}--{digest}.txt"
 
@@ -133,24 +128,9 @@ def utc_now() -> str:
 
 def parse_record(raw: bytes) -> Record:
     """Parse a record's bytes; raise ValueError saying what is malformed."""
-    text = raw.decode("utf-8")
-    lines = text.split("\n")
-    if lines[0] != RECORD_FORMAT or not text.endswith("\n"):
-        raise ValueError("not a kitgen sign-off record")
-    values: dict[str, str] = {}
-    for line in lines[1:-1]:
-        key, sep, value = line.partition(":")
-        if not sep or key not in FIELDS or key in values or (value and value[0] != " "):
-            raise ValueError(f"unexpected line {line[:40]!r}")
-        values[key] = value[1:]
-    missing = [f for f in FIELDS if f not in values]
-    if missing:
-        raise ValueError(f"missing {', '.join(missing)}")
-    record = Record(**values)
+    record = Record(**parse_record_fields(raw, RECORD_FORMAT, FIELDS))
     if record.decision not in ("approve", "reject") or record.side not in ("sales", "marketing"):
         raise ValueError("decision or side has an unknown value")
-    if record.to_bytes() != raw:
-        raise ValueError("not in canonical form")
     return record
 
 
@@ -204,10 +184,6 @@ def read_records(kit_dir: Path) -> list[StoredRecord]:
                        "after it was written")
         stored.append(StoredRecord(path, raw, record, signature, problem))
     return stored
-
-
-def _one_line(value: str) -> str:
-    return " ".join(str(value).split())
 
 
 def _safe(text: str) -> str:
