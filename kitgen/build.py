@@ -29,9 +29,11 @@ from kitgen.loader import LoadedKit, load_kit
 from kitgen.model import KitFile
 from kitgen.pdf import (
     ASSETS_DIR,
+    InlineExecutor,
     RenderJob,
     check_page_limit,
     open_pool,
+    release_memory,
     render_in_worker,
     result_of,
 )
@@ -355,11 +357,24 @@ class Renderer:
         if self.progress:
             self.progress(run.loaded.kit.kit, document.filename)
         if document.kind == "index":
-            run.index_page = render_html(self.env, run.loaded.kit, document, run.build,
-                                         run.documents, run.changes, for_screen=True)
+            run.index_page = screen_page(render_html(
+                self.env, run.loaded.kit, document, run.build, run.documents, run.changes,
+                for_screen=True))
             self.finish(run)
+            if isinstance(self.pool, InlineExecutor):
+                release_memory()
         elif len(run.rendered) == len(run.documents) - 1:
             self.ready.appendleft((run, run.index()))
+
+
+def screen_page(html: str) -> str:
+    """The index page without the URL of kitgen's own fonts: that names the folder kitgen is
+    installed in, which differs between machines and is nobody's business once the version is
+    committed. A browser draws the page with its own fonts instead."""
+    from markupsafe import escape
+
+    assets = ASSETS_DIR.resolve().as_uri()
+    return html.replace(str(escape(assets)), "").replace(assets, "")
 
 
 def make_manifest(
