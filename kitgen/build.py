@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from kitgen import __version__
+from kitgen import __version__, carry
 from kitgen.cache import DocumentCache, document_key, files_digest
 from kitgen.diff import RequirementChange, diff_requirements
 from kitgen.errors import InputError, VersionConflict
@@ -195,14 +195,16 @@ def write_built_version(
             staging.mkdir()
         except OSError as error:
             raise disk_error(error, staging) from None
+        manifest = make_manifest(plan, source_date(kit), [item for item, _, _ in built],
+                                 keep_html, bool(index_page), changes)
         for item, pdf, html in built:
-            write_file_atomic(staging / item.document.filename, pdf)
+            # Each PDF carries the manifest that lists it, so it can be checked on its own.
+            write_file_atomic(staging / item.document.filename, carry.append(pdf, MANIFEST,
+                                                                             manifest))
             page = html if keep_html else index_page if item.document.kind == "index" else ""
             if page:
                 write_file_atomic(staging / f"{item.document.stem}.html", page.encode())
         write_file_atomic(staging / SNAPSHOT, plan.loaded.raw)
-        manifest = make_manifest(plan, source_date(kit), [item for item, _, _ in built],
-                                 keep_html, bool(index_page), changes)
         write_file_atomic(staging / MANIFEST, manifest)
         try:
             os.rename(staging, target)

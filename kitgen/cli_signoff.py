@@ -217,14 +217,25 @@ def verify(
         list[str] | None,
         typer.Argument(help="Kit ids or PDF files (default: every kit in kits/)."),
     ] = None,
+    allowed_signers: Annotated[
+        Path | None,
+        typer.Option("--allowed-signers", metavar="FILE",
+                     help="Check the SSH signatures a released PDF carries against the keys in "
+                          "this file (ssh-keygen's allowed_signers format): the keys you trust."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Check PDFs, manifests, snapshots, sign-off records and signatures; name what changed.
 
+    A PDF is checked in its kit's workspace when it is found there, else on its own, from the
+    manifest and sign-off records it carries.
+
     Example: kitgen verify northwind-analytics
     Example (a PDF a rep got by email): kitgen verify ~/Downloads/battlecard-contoso-bi.pdf
+    Example (signed sign-offs): kitgen verify --allowed-signers signers battlecard.pdf
     """
-    from kitgen.verify import verify_kit, verify_links, verify_pdf
+    from kitgen.pdfcheck import verify_pdf
+    from kitgen.verify import verify_kit, verify_links
 
     ws = workspace()
     results: list[Any] = [] if targets else verify_links(ws)
@@ -233,7 +244,7 @@ def verify(
         if target.lower().endswith(".pdf"):
             if not path.is_file():
                 raise InputError(f"{target}: no such PDF")
-            results.append(verify_pdf(ws, path))
+            results.append(verify_pdf(ws, path, allowed_signers))
         elif target in ws.kit_ids():
             results.append(verify_kit(ws, target))
         else:
@@ -253,7 +264,8 @@ def verify(
 def _print_verification(result: Any) -> None:
     if hasattr(result, "state"):
         where = f"kit {result.kit} version {result.version}" if result.kit else "unknown origin"
-        out.say(f"{out.esc(result.path)}: {where}, {result.state}")
+        alone = " (checked on its own)" if result.checked == "alone" else ""
+        out.say(f"{out.esc(result.path)}: {out.esc(where)}, {result.state}{alone}")
         for note in result.notes:
             out.say(f"  {out.esc(note)}")
     else:

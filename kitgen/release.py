@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kitgen import __version__
+from kitgen import __version__, carry
 from kitgen.build import Progress, changes_from_json, render_documents
 from kitgen.fieldready import customer_roadmap_leaks
 from kitgen.errors import InputError
@@ -136,9 +136,12 @@ def write_release(ledger: KitLedger, version: str, progress: Progress | None = N
             staging.mkdir()
         except OSError as error:
             raise disk_error(error, staging) from None
+        release_raw = manifest_bytes(release)
         for item, pdf, _html in built:
-            write_file_atomic(staging / item.document.filename, pdf)
-        write_file_atomic(staging / RELEASE_MANIFEST, manifest_bytes(release))
+            # Each released PDF carries the release manifest that lists it (kitgen/carry.py).
+            write_file_atomic(staging / item.document.filename,
+                              carry.append(pdf, RELEASE_MANIFEST, release_raw))
+        write_file_atomic(staging / RELEASE_MANIFEST, release_raw)
         try:
             pause_point(f"rename:{RELEASE_DIR}")
             os.rename(staging, target)

@@ -57,3 +57,23 @@ def verify(data: bytes, signature: bytes, email: str, public_key: str) -> tuple[
         )
     message = (result.stdout + result.stderr).decode(errors="replace").strip()
     return result.returncode == 0, message.splitlines()[-1] if message else ""
+
+
+def verify_allowed(data: bytes, signature: bytes, email: str, allowed_signers: Path) -> tuple[bool, str]:
+    """Check ``signature`` over ``data`` by ``email`` against an ``allowed_signers`` file (the
+    format of ssh-keygen(1)), the keys a reader trusts; say why not."""
+    if not allowed_signers.is_file():
+        raise InputError(f"{allowed_signers}: no such allowed-signers file",
+                         details=["Give a file in ssh-keygen's allowed_signers format: "
+                                  'one line per signer, e.g. `ana@acme.example namespaces="kitgen" '
+                                  "ssh-ed25519 AAAA…`."])
+    with tempfile.TemporaryDirectory(prefix="kitgen-sig-") as folder:
+        sig = Path(folder) / "record.sig"
+        sig.write_bytes(signature)
+        result = subprocess.run(
+            [_ssh_keygen(), "-Y", "verify", "-f", str(allowed_signers), "-I", email,
+             "-n", NAMESPACE, "-s", str(sig)],
+            input=data, capture_output=True, timeout=60,
+        )
+    message = (result.stdout + result.stderr).decode(errors="replace").strip()
+    return result.returncode == 0, message.splitlines()[-1] if message else ""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kitgen import __version__
+from kitgen import __version__, carry
 from kitgen.errors import InputError
 from kitgen.feedback import FEEDBACK_DIR
 from kitgen.ledger import KitLedger
@@ -172,7 +172,8 @@ def _verify_version(ledger: KitLedger, version: str, problem: Any) -> None:
     except InputError as error:
         problem(folder / MANIFEST, f"unreadable manifest: {error.message}")
         return
-    if (folder / MANIFEST).read_bytes() != manifest_bytes(manifest):
+    manifest_raw = (folder / MANIFEST).read_bytes()
+    if manifest_raw != manifest_bytes(manifest):
         problem(folder / MANIFEST, "manifest.json is not as kitgen wrote it: edited by hand or "
                                    "by a tool")
     if manifest.get("format") != MANIFEST_FORMAT:
@@ -191,11 +192,19 @@ def _verify_version(ledger: KitLedger, version: str, problem: Any) -> None:
             problem(path, LINK)
         elif not path.is_file():
             problem(path, "document listed in the manifest is missing")
-        elif _sha(path) != doc.get("sha256"):
+        elif (carried := _carried(path, MANIFEST)) is None:
+            problem(path, "PDF differs from the one built (it no longer ends with the manifest "
+                          "kitgen appended to it: changed after kitgen wrote it)")
+        elif hashlib.sha256(carried.rendered).hexdigest() != doc.get("sha256"):
             problem(path, "PDF differs from the one built (sha256 does not match the manifest)")
         elif (pages := _page_count(path)) != doc.get("pages"):
             problem(folder / MANIFEST, f"manifest says {path.name} has {doc.get('pages')} "
                                        f"page(s), but it has {pages}: the manifest was edited")
+        elif carried.data != manifest_raw:
+            # Each PDF carries the manifest as it was built: any later change to it, even to a
+            # field nothing else checks, shows here.
+            problem(folder / MANIFEST, f"manifest.json differs from the copy {path.name} "
+                                       "carries: edited after the build")
     for path in folder.iterdir():
         if path.is_symlink() and path.name in (SNAPSHOT, RELEASE_DIR):
             problem(path, LINK)
@@ -306,6 +315,13 @@ def _page_count(path: Path) -> int | None:
     return _parsed(path)[0]
 
 
+def _carried(path: Path, name: str) -> carry.Carried | None:
+    """The rendered PDF and the manifest ``name`` kitgen appended to it; None if the file is
+    not exactly that."""
+    files = _parsed(path)[1]
+    return carry.split(path.read_bytes(), name, files.get(name)) if files else None
+
+
 def _attachment(path: Path, name: str) -> bytes | None:
     files = _parsed(path)[1]
     return b"" if files is None else files.get(name)  # unreadable: differs from any manifest
@@ -357,6 +373,7 @@ def _verify_release(ledger: KitLedger, version: str, problem: Any) -> bool:
         fail(path, "release manifest does not list the version's documents: "
                    f"{', '.join(sorted(set(built_files) ^ set(released_files)))}")
     listed = {RELEASE_MANIFEST}
+    differs: list[str] = []  # released PDFs whose copy of release.json is not release.json
     for doc in release.get("documents", []):
         pdf = folder / str(doc.get("file", ""))
         listed.add(pdf.name)
@@ -364,7 +381,10 @@ def _verify_release(ledger: KitLedger, version: str, problem: Any) -> bool:
             fail(pdf, LINK)
         elif not pdf.is_file():
             fail(pdf, "released document is missing")
-        elif _sha(pdf) != doc.get("sha256"):
+        elif (carried_release := _carried(pdf, RELEASE_MANIFEST)) is None:
+            fail(pdf, "released PDF differs from the one released (it no longer ends with the "
+                      "release manifest kitgen appended to it: changed after kitgen wrote it)")
+        elif hashlib.sha256(carried_release.rendered).hexdigest() != doc.get("sha256"):
             fail(pdf, "released PDF differs from the one released (sha256 does not match)")
         elif (pages := _page_count(pdf)) != doc.get("pages"):
             fail(path, f"release manifest says {pdf.name} has {doc.get('pages')} page(s), but "
@@ -375,6 +395,8 @@ def _verify_release(ledger: KitLedger, version: str, problem: Any) -> bool:
             # change to it, even to a field nothing else checks, shows here.
             fail(ledger.kit_dir / version / MANIFEST,
                  f"manifest.json differs from the copy {pdf.name} carries: edited after release")
+        elif carried_release.data != raw:
+            differs.append(pdf.name)
     for extra in folder.iterdir():
         if extra.name not in listed and not extra.name.startswith("."):
             fail(extra, "file not listed in the release manifest")
@@ -408,6 +430,9 @@ def _verify_release(ledger: KitLedger, version: str, problem: Any) -> bool:
         fail(path, "this version was rejected, yet a release exists")
     if raw != manifest_bytes(release):
         fail(path, "release.json is not as kitgen wrote it: edited by hand or by a tool")
+    if ok and differs:  # named last: the checks above say better what was edited
+        fail(path, f"release.json differs from the copy {', '.join(sorted(differs))} carry: "
+                   "edited after the release")
     return ok
 
 
@@ -423,65 +448,3 @@ def verify_links(workspace: Workspace) -> list[KitReport]:
             report.problems.append(Finding(f"kits/{path.name}", LINK))
             reports.append(report)
     return reports
-
-
-@dataclass(frozen=True)
-class PdfReport:
-    path: str
-    kit: str | None
-    version: str | None
-    state: str  # "released", "draft", "unknown"
-    problems: tuple[str, ...]
-    notes: tuple[str, ...]
-
-    def as_json(self) -> dict[str, Any]:
-        return {"path": self.path, "kit": self.kit, "version": self.version, "state": self.state,
-                "ok": not self.problems, "problems": list(self.problems), "notes": list(self.notes)}
-
-
-def verify_pdf(workspace: Workspace, pdf: Path) -> PdfReport:
-    """Say which kit and version a PDF is, whether it is released, and whether it is current."""
-    from kitgen.pdfinfo import read_pdf_identity
-
-    data = pdf.read_bytes()
-    sha = hashlib.sha256(data).hexdigest()
-    identity = read_pdf_identity(data)
-    for kit in workspace.kit_ids():
-        ledger = KitLedger.open(workspace, kit)
-        for version in ledger.versions:
-            folder = ledger.kit_dir / version
-            found = _find_sha(folder / MANIFEST, sha)
-            released = _find_sha(folder / RELEASE_DIR / RELEASE_MANIFEST, sha)
-            if not (found or released):
-                continue
-            state = "released" if released else "draft"
-            report = verify_kit(workspace, kit)
-            notes = []
-            newer = [v for v in ledger.released_versions() if ledger.versions.index(v) >
-                     ledger.versions.index(version)]
-            if newer:
-                notes.append(f"a newer released version exists: {newer[-1]}")
-            elif state == "draft" and version in ledger.released_versions():
-                notes.append("this is the draft; the released PDFs are in "
-                             f"kits/{kit}/{version}/{RELEASE_DIR}/")
-            if state == "draft":
-                notes.append("DRAFT: not signed off; do not use it with customers")
-            return PdfReport(str(pdf), kit, version, state,
-                             tuple(str(p) for p in report.problems), tuple(notes))
-    problems = ["matches no document built in this workspace: it was changed, or it comes "
-                "from another workspace"]
-    if identity.get("kit"):
-        problems.append(f"it says it is kit {identity['kit']} version {identity.get('version')}")
-    return PdfReport(str(pdf), identity.get("kit"), identity.get("version"), "unknown",
-                     tuple(problems), tuple(identity.get("notes", [])))
-
-
-def _find_sha(manifest_path: Path, sha: str) -> bool:
-    try:
-        manifest = json.loads(manifest_path.read_bytes())
-    except (OSError, ValueError):
-        return False
-    try:
-        return any(d.get("sha256") == sha for d in manifest.get("documents", []))
-    except (AttributeError, TypeError):  # an edited manifest; verify_kit names it
-        return False

@@ -181,6 +181,20 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def rendered_part(path: Path) -> bytes:
+    """A kitgen PDF as rendered, before kitgen appended its manifest in an incremental update:
+    the file up to the end of the revision before the last (found here without kitgen's code,
+    by its ``%%EOF`` marker)."""
+    data = path.read_bytes()
+    assert data.endswith(b"%%EOF\n"), path
+    end = data.rindex(b"%%EOF\n", 0, len(data) - 6) + 6
+    return data[:end]
+
+
+def rendered_sha256(path: Path) -> str:
+    return hashlib.sha256(rendered_part(path)).hexdigest()
+
+
 def pdf_pages(path: Path) -> list[str]:
     """The text a reader sees, page by page."""
     return [page.extract_text() or "" for page in PdfReader(path).pages]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from helpers import rendered_sha256
 from signoff_helpers import (
     MARA,
     MONA,
@@ -130,13 +131,14 @@ def test_release_json_lists_the_records_it_relied_on(released: Released) -> None
         assert entry["signed"] is False
     for doc in release["documents"]:
         pdf = released_dir(released.first) / doc["file"]
-        assert doc["sha256"] == hashlib.sha256(pdf.read_bytes()).hexdigest()
+        assert doc["sha256"] == rendered_sha256(pdf)  # as rendered; release.json follows
         assert doc["pages"] == len(PdfReader(pdf).pages)
 
 
 def test_released_pdfs_carry_the_manifest_and_records_as_attachments(released: Released) -> None:
     manifest = (kit_dir(released.first, KIT) / "1" / "manifest.json").read_bytes()
-    expected = {"manifest.json": manifest}
+    release = (released_dir(released.first) / "release.json").read_bytes()
+    expected = {"manifest.json": manifest, "release.json": release}
     expected |= {p.name: p.read_bytes() for p in records(released.first, KIT)}
     for pdf in released_pdfs(released.first):
         attachments = PdfReader(io.BytesIO(pdf.read_bytes())).attachments

@@ -109,7 +109,7 @@ def test_a_signed_release_carries_the_signatures(ws: Path) -> None:
 
     release = json.loads((kit_dir(ws, KIT) / "1" / "released" / "release.json").read_text())
     assert [s["signed"] for s in release["signoffs"]] == [True, True]
-    expected = {"manifest.json"} | {p.name for p in relied_on(ws)}
+    expected = {"manifest.json", "release.json"} | {p.name for p in relied_on(ws)}
     expected |= {p.name + ".sig" for p in relied_on(ws)}
     for pdf in (kit_dir(ws, KIT) / "1" / "released").glob("*.pdf"):
         attachments = PdfReader(pdf).attachments
@@ -291,6 +291,24 @@ def release_manifest_edited(root: Path, built: Built) -> tuple[str, str]:
             "release does not rest on an approval from each side")
 
 
+def manifest_unchecked_field(root: Path, built: Built) -> tuple[str, str]:
+    """A field no other check reads, kept as kitgen formats it: only the copy every PDF carries
+    tells."""
+    path = kit_dir(root, KIT) / "2" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["requirement_file"] = "requirements/elsewhere.yaml"
+    path.write_text(json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    return f"kits/{KIT}/2/manifest.json", "differs from the copy index.pdf carries"
+
+
+def release_manifest_unchecked_field(root: Path, built: Built) -> tuple[str, str]:
+    path = kit_dir(root, KIT) / "1" / "released" / "release.json"
+    release = json.loads(path.read_text())
+    release["documents"][0]["note"] = "added later"
+    path.write_text(json.dumps(release, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    return f"kits/{KIT}/1/released/release.json", "release.json differs from the copy"
+
+
 def draft_pdf_removed(root: Path, built: Built) -> tuple[str, str]:
     (kit_dir(root, KIT) / "2" / "playbook.pdf").unlink()
     return f"kits/{KIT}/2/playbook.pdf", "document listed in the manifest is missing"
@@ -304,6 +322,7 @@ TAMPERS: list[Tamper] = [
     signature_deleted, copied_to_other_kit, copied_to_other_version, bad_signature,
     signed_by_unlisted_key, signer_without_listed_key, unlisted_signer, extra_file_in_version,
     extra_file_in_release, extra_file_in_signoffs, release_manifest_edited, draft_pdf_removed,
+    manifest_unchecked_field, release_manifest_unchecked_field,
 ]
 
 
@@ -404,7 +423,7 @@ def test_a_modified_pdf_matches_nothing(ws: Path, tmp_path: Path) -> None:
     pdf.write_bytes(data + b"\n% edited\n")  # still a readable PDF, not the same bytes
     result = cli("verify", str(pdf), cwd=ws)
     assert result.code == 1
-    assert "matches no document built in this workspace" in result.text
+    assert "changed after kitgen wrote it" in result.text
     assert f"it says it is kit {KIT} version 1" in result.text
     flipped = tmp_path / "flipped.pdf"
     shutil.copy2(kit_dir(ws, KIT) / "2" / "playbook.pdf", flipped)

@@ -20,6 +20,8 @@ from helpers import (
     pdf_text,
     playbook,
     requirement,
+    rendered_part,
+    rendered_sha256,
     sha256,
     staller,
     tree,
@@ -27,6 +29,7 @@ from helpers import (
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pypdf import PdfReader
 
 from kitgen import __version__
 from kitgen.loader import load_kit
@@ -119,8 +122,12 @@ def test_manifest_sha256_and_pages_match_the_files(built: tuple[Path, str]) -> N
     data = manifest(workspace, "1")
     for document in data["documents"]:
         path = folder / document["file"]
-        assert document["sha256"] == sha256(path), document["file"]
+        # The manifest lists each PDF as rendered; the file adds the manifest after that.
+        assert document["sha256"] == rendered_sha256(path), document["file"]
+        assert path.read_bytes().startswith(rendered_part(path))
         assert document["pages"] == len(pdf_pages(path)), document["file"]
+        carried = PdfReader(path).attachments["manifest.json"]
+        assert carried == [(folder / "manifest.json").read_bytes()], document["file"]
     assert data["snapshot"]["sha256"] == sha256(folder / "requirements.yaml")
 
 

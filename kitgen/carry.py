@@ -1,0 +1,162 @@
+"""A manifest carried inside the PDFs it lists, so that a PDF can be checked on its own.
+
+A manifest names each PDF's sha256, so it cannot be inside the PDF it hashes: kitgen renders
+each PDF, records the sha256 of those bytes in the manifest, then appends the manifest to each
+PDF as an attachment in an incremental update (PDF 1.7 §7.5.6). The rendered bytes stay, byte
+for byte, at the start of the file; the update after them adds the attachment and nothing else.
+
+``split`` undoes this: it finds the rendered part, and succeeds only when appending the
+carried manifest to that part gives back the whole file exactly. Any change to any byte of
+the PDF — an edited page, a comment saved by a viewer (itself an incremental update), an
+attachment removed or replaced — then shows either as a failed split or as rendered bytes whose
+sha256 the manifest does not list. It is a checksum, not a signature: someone who knows this
+scheme can build a consistent forgery, which only the workspace's own files or signed sign-off
+records (checked against keys the reader trusts) can expose.
+
+The update is written here, not by a PDF library, so that it is the same bytes on every
+machine and costs milliseconds: only the trailer, the catalog and its name tree are read.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+# What each carried manifest is called in the PDF, and how a PDF viewer describes it.
+DESCRIPTIONS = {
+    "manifest.json": "kitgen version manifest: the version this PDF belongs to",
+    "release.json": "kitgen release manifest: the release this PDF belongs to",
+}
+_TAIL = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*\Z")
+_PREV = re.compile(rb"/Prev (\d+)")
+
+
+class CarryError(ValueError):
+    """The PDF is not one kitgen can append to (never raised for WeasyPrint's output)."""
+
+
+@dataclass(frozen=True)
+class Carried:
+    rendered: bytes  # the PDF as rendered, before the manifest was appended
+    name: str
+    data: bytes  # the carried manifest
+
+
+def append(pdf: bytes, name: str, data: bytes) -> bytes:
+    """``pdf`` with ``data`` appended as the attachment ``name`` (one of ``DESCRIPTIONS``)."""
+    from pypdf import PdfReader
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+    description = DESCRIPTIONS[name]
+    tail = _TAIL.search(pdf[-64:])
+    if tail is None or not pdf.endswith(b"\n"):
+        raise CarryError("the PDF does not end with a cross-reference offset")
+    previous = int(tail.group(1))
+    reader = PdfReader(io.BytesIO(pdf))
+    trailer = reader.trailer
+    root = trailer.raw_get("/Root")
+    if not isinstance(root, IndirectObject) or root.generation != 0:
+        raise CarryError("the PDF's catalog is not an indirect object of generation 0")
+    catalog = root.get_object()
+    size = int(trailer["/Size"])
+    file_number, spec_number, tree_number, names_number, xref_number = range(size, size + 5)
+
+    names = catalog.get("/Names")
+    names = names.get_object() if names is not None else DictionaryObject()
+    tree = names.get("/EmbeddedFiles")
+    tree = tree.get_object() if tree is not None else DictionaryObject()
+    if "/Kids" in tree:
+        raise CarryError("the PDF's attachments are in a name tree with kids")
+    pairs = list(tree.get("/Names", ArrayObject()))
+    entries = [(str(pairs[i]), pairs[i + 1]) for i in range(0, len(pairs) - 1, 2)]
+    if any(key == name for key, _ in entries):
+        raise CarryError(f"the PDF already carries {name}")
+    entries.append((name, IndirectObject(spec_number, 0, reader)))
+    entries.sort(key=lambda entry: entry[0].encode("utf-16-be"))
+
+    out = bytearray(pdf)
+    offsets: dict[int, int] = {}
+
+    def write(number: int, body: bytes) -> None:
+        offsets[number] = len(out)
+        out.extend(b"%d 0 obj\n%s\nendobj\n" % (number, body))
+
+    def serial(value: object) -> bytes:
+        buffer = io.BytesIO()
+        value.write_to_stream(buffer)  # type: ignore[attr-defined]
+        return buffer.getvalue()
+
+    def literal(text: str) -> bytes:
+        if not text.isascii() or any(c in text for c in "()\\\r\n"):
+            raise CarryError(f"{text!r} needs escaping")
+        return b"(" + text.encode() + b")"
+
+    write(file_number, b"<< /Type /EmbeddedFile /Subtype /application#2Fjson /Length %d "
+                       b"/Params << /Size %d >> >>\nstream\n%s\nendstream"
+          % (len(data), len(data), data))
+    write(spec_number, b"<< /Type /Filespec /F %s /UF %s /Desc %s /AFRelationship /Data "
+                       b"/EF << /F %d 0 R /UF %d 0 R >> >>"
+          % (literal(name), literal(name), literal(description), file_number, file_number))
+    write(tree_number, b"<< /Names [ %s ] >>" % b" ".join(
+        serial(_text(key)) + b" " + serial(value) for key, value in entries))
+    new_names = DictionaryObject({NameObject(k): names.raw_get(k) for k in names
+                                  if k != "/EmbeddedFiles"})
+    new_names[NameObject("/EmbeddedFiles")] = IndirectObject(tree_number, 0, reader)
+    write(names_number, serial(new_names))
+    new_catalog = DictionaryObject({NameObject(k): catalog.raw_get(k) for k in catalog})
+    new_catalog[NameObject("/Names")] = IndirectObject(names_number, 0, reader)
+    write(root.idnum, serial(new_catalog))
+
+    offsets[xref_number] = len(out)
+    numbers = sorted(offsets)
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and runs[-1][0] + runs[-1][1] == number:
+            runs[-1][1] += 1
+        else:
+            runs.append([number, 1])
+    rows = b"".join(b"\x01" + offsets[n].to_bytes(4, "big") + b"\x00" for n in numbers)
+    extra = b"".join(b" /%s %s" % (key[1:].encode(), serial(trailer.raw_get(key)))
+                     for key in ("/Info", "/ID") if key in trailer)
+    out.extend(b"%d 0 obj\n<< /Type /XRef /Size %d /Root %d 0 R%s /Prev %d /Index [ %s ] "
+               b"/W [ 1 4 1 ] /Length %d >>\nstream\n%s\nendstream\nendobj\n"
+               % (xref_number, xref_number + 1, root.idnum, extra, previous,
+                  b" ".join(b"%d %d" % (start, count) for start, count in runs),
+                  len(rows), rows))
+    out.extend(b"startxref\n%d\n%%%%EOF\n" % offsets[xref_number])
+    return bytes(out)
+
+
+def _text(value: str) -> object:
+    from pypdf.generic import TextStringObject
+
+    return TextStringObject(value)
+
+
+def split(pdf: bytes, name: str, carried: bytes | None) -> Carried | None:
+    """The rendered PDF and the manifest ``name`` appended to it, given the attachment's bytes as
+    a PDF reader sees them (``carried``); None unless ``pdf`` is exactly what ``append`` makes of
+    them — the PDF was changed after kitgen wrote it, or kitgen did not write it."""
+    if carried is None:
+        return None
+    tail = _TAIL.search(pdf[-64:])
+    if tail is None:
+        return None
+    xref = int(tail.group(1))
+    previous = _PREV.search(pdf, xref, xref + 1024)
+    if previous is None:
+        return None
+    marker = b"startxref\n%s\n%%%%EOF\n" % previous.group(1)
+    end = pdf.rfind(marker, 0, xref)
+    if end < 0:
+        return None
+    rendered = pdf[: end + len(marker)]
+    try:
+        if append(rendered, name, carried) != pdf:
+            return None
+    except (CarryError, ValueError, KeyError, TypeError, AttributeError, OSError):
+        return None
+    except Exception:  # noqa: BLE001 - pypdf on hostile bytes raises its own kinds too
+        return None
+    return Carried(rendered, name, carried)
