@@ -39,7 +39,8 @@ def review_signoff(
         raise GateNotMet(
             f"{who.email} is not listed to sign for {side} in kit {ledger.kit!r}",
             details=[f"signoff.{side} lists: {', '.join(getattr(policy, side))}.",
-                     f"Ask the kit's owners to add you, or sign with --email (identity from {who.source})."],
+                     "Ask the kit's owners to add you, or sign with --email "
+                     f"(identity from {who.source})."],
         )
     if any(r.email == who.email for r in ledger.counting(chosen, "approve", other)
            + ledger.counting(chosen, "reject", other)):
@@ -68,7 +69,8 @@ def review_signoff(
         negotiation = ledger.negotiation(chosen)
         if not negotiation.settled:
             raise GateNotMet(
-                f"version {chosen} of {ledger.kit!r} cannot be approved: the negotiation is not settled",
+                f"version {chosen} of {ledger.kit!r} cannot be approved: "
+                "the negotiation is not settled",
                 details=negotiation.blockers()
                 + ["Approving means agreeing to the list: settle these, build, then approve."],
             )

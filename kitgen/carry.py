@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from typing import Any
 
 # What each carried manifest is called in the PDF, and how a PDF viewer describes it.
 DESCRIPTIONS = {
@@ -58,14 +59,12 @@ def append(pdf: bytes, name: str, data: bytes) -> bytes:
     root = trailer.raw_get("/Root")
     if not isinstance(root, IndirectObject) or root.generation != 0:
         raise CarryError("the PDF's catalog is not an indirect object of generation 0")
-    catalog = root.get_object()
-    size = int(trailer["/Size"])
+    catalog = _dictionary(root.get_object())
+    size = int(trailer["/Size"])  # type: ignore[call-overload]
     file_number, spec_number, tree_number, names_number, xref_number = range(size, size + 5)
 
-    names = catalog.get("/Names")
-    names = names.get_object() if names is not None else DictionaryObject()
-    tree = names.get("/EmbeddedFiles")
-    tree = tree.get_object() if tree is not None else DictionaryObject()
+    names = _dictionary(catalog.get("/Names"))
+    tree = _dictionary(names.get("/EmbeddedFiles"))
     if "/Kids" in tree:
         raise CarryError("the PDF's attachments are in a name tree with kids")
     pairs = list(tree.get("/Names", ArrayObject()))
@@ -126,6 +125,16 @@ def append(pdf: bytes, name: str, data: bytes) -> bytes:
                   len(rows), rows))
     out.extend(b"startxref\n%d\n%%%%EOF\n" % offsets[xref_number])
     return bytes(out)
+
+
+def _dictionary(value: Any) -> Any:
+    """A PDF dictionary, resolved; an empty one for a missing entry."""
+    from pypdf.generic import DictionaryObject
+
+    value = value.get_object() if value is not None else DictionaryObject()
+    if not isinstance(value, DictionaryObject):
+        raise CarryError("the PDF's catalog or name tree is not a dictionary")
+    return value
 
 
 def _text(value: str) -> object:

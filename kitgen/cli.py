@@ -65,7 +65,8 @@ def handle_errors(command: F) -> F:
                 traceback.print_exc()
             out.error(
                 f"internal error: {type(error).__name__}: {error}",
-                ["This is a bug in kitgen. Run again with --debug for the traceback and report it."],
+                ["This is a bug in kitgen. Run again with --debug for the traceback "
+                 "and report it."],
             )
             raise typer.Exit(3) from None
 
@@ -80,7 +81,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
@@ -189,7 +192,8 @@ def check(
 
 def _negotiation_json(item: Any, state: Any) -> dict[str, Any]:
     def requirement(r: Any) -> dict[str, Any]:
-        return r.model_dump(mode="json", by_alias=True, exclude_none=True)
+        dumped: dict[str, Any] = r.model_dump(mode="json", by_alias=True, exclude_none=True)
+        return dumped
 
     return {
         "file": item.name,
@@ -218,7 +222,8 @@ def _print_negotiation(item: Any, state: Any) -> None:
         out.say(f"  [yellow]undelivered[/] {out.esc(r.id)}: agreed, but no content delivers it "
                 "(add `delivered_by:`)")
     if state.settled:
-        out.say("  [green]ready for sign-off[/]: every requirement is agreed or dropped and delivered")
+        out.say("  [green]ready for sign-off[/]: every requirement is agreed or dropped "
+                "and delivered")
     else:
         out.say("  not ready for sign-off yet")
 

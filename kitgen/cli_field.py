@@ -26,7 +26,8 @@ def feedback(
 ) -> None:
     """Record whether a part of a kit helped in a deal; `check` and `status` show the tally.
 
-    Example: kitgen feedback northwind-analytics playbook.stallers.send-info --useful yes --note "Got the meeting"
+    Example: kitgen feedback northwind-analytics playbook.stallers.send-info --useful yes
+    --note "Got the meeting"
     """
     from kitgen.feedback import record_feedback
     from kitgen.ledger import KitLedger
@@ -54,7 +55,9 @@ def feedback_lines(ws: Any, kit: str) -> list[str]:
     for summary in summarize_feedback(entries):
         lines.append(f"{summary.item}: {summary.useful} useful, {summary.not_useful} not useful")
         for time, useful, text in summary.latest_notes():
-            lines.append(f"    {time[:10]} ({'useful' if useful == 'yes' else 'not useful'}): {text}")
+            lines.append(
+                f"    {time[:10]} ({'useful' if useful == 'yes' else 'not useful'}): {text}"
+            )
     return lines
 
 
@@ -66,6 +69,7 @@ def feedback_json(ws: Any, kit: str) -> list[dict[str, Any]]:
     entries, _ = read_feedback(ws.kit_dir(kit))
     return [
         {"item": s.item, "useful": s.useful, "not_useful": s.not_useful,
-         "latest_notes": [{"time": t, "useful": u == "yes", "note": n} for t, u, n in s.latest_notes()]}
+         "latest_notes": [{"time": t, "useful": u == "yes", "note": n}
+                          for t, u, n in s.latest_notes()]}
         for s in summarize_feedback(entries)
     ]

@@ -15,14 +15,18 @@ from kitgen.errors import GateNotMet, InputError
 
 SideOpt = Annotated[str, typer.Option("--side", help="The side you sign for: sales or marketing.")]
 VersionOpt = Annotated[str | None, typer.Option("--version", help="Version (default: the latest).")]
-NameOpt = Annotated[str | None, typer.Option("--name", help="Your name (default: KITGEN_NAME, git).")]
+NameOpt = Annotated[
+    str | None, typer.Option("--name", help="Your name (default: KITGEN_NAME, git).")
+]
 EmailOpt = Annotated[
     str | None, typer.Option("--email", help="Your email (default: KITGEN_EMAIL, git user.email).")
 ]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Record without asking (for scripts).")]
 KeyOpt = Annotated[
     Path | None,
-    typer.Option("--sign-key", help="SSH private key to sign the record with (ssh-keygen -Y sign)."),
+    typer.Option(
+        "--sign-key", help="SSH private key to sign the record with (ssh-keygen -Y sign)."
+    ),
 ]
 
 
@@ -119,7 +123,8 @@ def reject(
 ) -> None:
     """Request changes: the version can then never be released.
 
-    Example: kitgen reject northwind-analytics --side sales --reason "Contoso pricing is out of date"
+    Example: kitgen reject northwind-analytics --side sales
+    --reason "Contoso pricing is out of date"
     """
     if not reason.strip():
         raise InputError("--reason must say what has to change")
@@ -196,7 +201,8 @@ def status(
     for e in reports:
         counts = ", ".join(f"{n} {s}" for s, n in e["requirements"].items() if n)
         sides = "; ".join(
-            f"{side}: {v['state']}" + (f" ({', '.join(b['name'] for b in v['by'])})" if v["by"] else "")
+            f"{side}: {v['state']}"
+            + (f" ({', '.join(b['name'] for b in v['by'])})" if v["by"] else "")
             for side, v in e["signoff"].items()
         )
         rows.append([e["kit"], e["latest_version"] or "none", counts, sides,
@@ -285,8 +291,12 @@ def _print_verification(result: Any) -> None:
 @handle_errors
 def diff(
     kit: Annotated[str, typer.Argument(help="Kit id.")],
-    from_version: Annotated[str | None, typer.Argument(help="Older version (default: the one before TO).")] = None,
-    to_version: Annotated[str | None, typer.Argument(help="Newer version (default: the latest).")] = None,
+    from_version: Annotated[
+        str | None, typer.Argument(help="Older version (default: the one before TO).")
+    ] = None,
+    to_version: Annotated[
+        str | None, typer.Argument(help="Newer version (default: the latest).")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """What changed between two versions, requirement by requirement and document by document.

@@ -167,7 +167,9 @@ def inside(root: Path, *parts: str) -> Path:
             raise InputError(f"{part!r} is not allowed in a path under {root}")
         current = current / part
         if current.is_symlink():
-            raise InputError(f"{current} is a symbolic link; kitgen does not follow links under {root}")
+            raise InputError(
+                f"{current} is a symbolic link; kitgen does not follow links under {root}"
+            )
     if not path.resolve().is_relative_to(resolved_root):
         raise InputError(f"{path} is outside {root}")
     return path

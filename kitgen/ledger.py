@@ -129,7 +129,8 @@ class KitLedger:
             manifest = self.manifest(record.version)
             policy = self.snapshot(record.version).kit.signoff
         except InputError as error:
-            return Judged(stored, False, f"version {record.version} cannot be read: {error.message}")
+            return Judged(stored, False, f"version {record.version} cannot be read: "
+                                         f"{error.message}")
         if record.digest != manifest.get("digest"):
             return Judged(stored, False, f"its digest is not version {record.version}'s: "
                                          "copied from another version or edited")

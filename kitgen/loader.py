@@ -90,7 +90,8 @@ class _Builder:
                 self.problem(
                     node,
                     loc,
-                    f"the file expands to more than {MAX_VALUES:,} values (aliases used as a bomb?)",
+                    f"the file expands to more than {MAX_VALUES:,} values "
+                    "(aliases used as a bomb?)",
                     "write the content out without `*alias` references",
                 )
             )
@@ -357,7 +358,9 @@ def _parse(text: str, name: str) -> tuple[Any, _Builder]:
             ]
         ) from None
     except yaml.YAMLError as error:
-        raise InvalidKitFile([Problem(name, None, None, "", f"not valid YAML: {error}", "")]) from None
+        raise InvalidKitFile(
+            [Problem(name, None, None, "", f"not valid YAML: {error}", "")]
+        ) from None
     except RecursionError:
         raise InvalidKitFile(
             [Problem(name, None, None, "", "nested too deeply to read", "flatten it")]
@@ -453,14 +456,19 @@ def _explain(kind: str, field_name: str, got: Any, error: Any, written: str) -> 
             return f"{shown} is not a semantic version", 'write it like "1.2.0", in quotes'
         if "@" in str(ctx.get("pattern", "")):
             return f"{shown} is not an email address", "write it like name@example.com"
-        if field_name in ("delivered_by", "assets", "feature") or isinstance(field_name, str) and field_name.isdigit():
+        if (
+            field_name in ("delivered_by", "assets", "feature")
+            or isinstance(field_name, str) and field_name.isdigit()
+        ):
             return f"{shown} is not a reference", "write it like battlecards.<id> or roadmap.<id>"
         return (
             f"{shown} is not a valid id",
             "use lowercase letters, digits and hyphens, starting with a letter or digit "
             "(at most 64 characters), e.g. fabrikam",
         )
-    if kind in ("date_from_datetime_parsing", "date_parsing", "date_type", "date_from_datetime_inexact"):
+    if kind in (
+        "date_from_datetime_parsing", "date_parsing", "date_type", "date_from_datetime_inexact"
+    ):
         return f"{shown} is not a valid date", "write it as YYYY-MM-DD, e.g. 2026-03-01"
     if kind == "literal_error":
         expected = str(ctx.get("expected", ""))
@@ -469,9 +477,15 @@ def _explain(kind: str, field_name: str, got: Any, error: Any, written: str) -> 
         fix = f"did you mean `{near[0]}`?" if near else f"use one of: {', '.join(choices)}"
         return f"{shown} is not allowed here; expected one of {', '.join(choices)}", fix
     if kind == "list_type":
-        return f"expected a list, got {_type_name(got)}", "write each item on its own line starting with `- `"
+        return (
+            f"expected a list, got {_type_name(got)}",
+            "write each item on its own line starting with `- `",
+        )
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return f"expected a mapping of keys, got {_type_name(got)}", "write `key: value` lines, indented"
+        return (
+            f"expected a mapping of keys, got {_type_name(got)}",
+            "write `key: value` lines, indented",
+        )
     if kind == "too_short":
         return f"needs at least {ctx.get('min_length', 1)} item(s)", "add at least one item"
     if kind == "string_too_short":
@@ -551,7 +565,11 @@ def iter_references(kit: KitFile) -> Iterator[tuple[Loc, str, tuple[str, ...]]]:
     for i, card in enumerate(kit.battlecards):
         for j, objection in enumerate(card.objections):
             if objection.feature:
-                yield ("battlecards", i, "objections", j, "feature"), objection.feature, ("roadmap",)
+                yield (
+                    ("battlecards", i, "objections", j, "feature"),
+                    objection.feature,
+                    ("roadmap",),
+                )
 
 
 def known_references(kit: KitFile) -> dict[str, str]:

@@ -108,7 +108,7 @@ def make_fetcher(allowed_roots: Sequence[Path]) -> Any:
     weasyprint = _weasyprint()
     roots = [root.resolve() for root in allowed_roots]
 
-    class LocalOnlyFetcher(weasyprint.urls.URLFetcher):  # type: ignore[misc]
+    class LocalOnlyFetcher(weasyprint.urls.URLFetcher):  # type: ignore[misc,name-defined]
         def fetch(self, url: str, headers: Any = None) -> Any:
             parts = urlsplit(url)
             if parts.scheme != "file" or parts.netloc not in ("", "localhost"):

@@ -18,8 +18,8 @@ from typing import Any
 
 from kitgen import __version__, carry
 from kitgen.build import Progress, changes_from_json, render_documents
-from kitgen.fieldready import customer_roadmap_leaks
 from kitgen.errors import InputError
+from kitgen.fieldready import customer_roadmap_leaks
 from kitgen.fsutil import disk_error, pause_point, process_alive, write_file_atomic
 from kitgen.ledger import KitLedger
 from kitgen.pdf import Attachment
@@ -78,7 +78,9 @@ def release_latest(ledger: KitLedger, progress: Progress | None = None) -> Relea
 
 def signoff_lines(records: list[Record]) -> tuple[SignoffLine, ...]:
     return tuple(
-        SignoffLine(r.name, r.email, r.side, r.meaning, r.time.replace("T", " ").replace("Z", " UTC"))
+        SignoffLine(
+            r.name, r.email, r.side, r.meaning, r.time.replace("T", " ").replace("Z", " UTC")
+        )
         for r in records
     )
 

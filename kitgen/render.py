@@ -135,9 +135,9 @@ class ContainedLoader(jinja2.FileSystemLoader):
 
     def get_source(
         self, environment: jinja2.Environment, template: str
-    ) -> tuple[str, str | None, Any]:
+    ) -> tuple[str, str, Any]:
         source, filename, uptodate = super().get_source(environment, template)
-        if filename is None or not Path(filename).resolve().is_relative_to(self.root):
+        if not filename or not Path(filename).resolve().is_relative_to(self.root):
             raise RenderError(
                 f"template {template!r} in {self.root} points outside it (a symbolic link?); "
                 "kitgen reads templates only from inside the templates folder"

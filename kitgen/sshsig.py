@@ -59,7 +59,9 @@ def verify(data: bytes, signature: bytes, email: str, public_key: str) -> tuple[
     return result.returncode == 0, message.splitlines()[-1] if message else ""
 
 
-def verify_allowed(data: bytes, signature: bytes, email: str, allowed_signers: Path) -> tuple[bool, str]:
+def verify_allowed(
+    data: bytes, signature: bytes, email: str, allowed_signers: Path
+) -> tuple[bool, str]:
     """Check ``signature`` over ``data`` by ``email`` against an ``allowed_signers`` file (the
     format of ssh-keygen(1)), the keys a reader trusts; say why not."""
     if not allowed_signers.is_file():

@@ -50,7 +50,8 @@ class Workspace:
                 details=["Run kitgen in a workspace, or make one with `kitgen init DIR`."],
             )
         return sorted(
-            p for p in self.requirements_dir.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()
+            p for p in self.requirements_dir.iterdir()
+            if p.suffix in (".yaml", ".yml") and p.is_file()
         )
 
     def kit_dir(self, kit: str) -> Path:
@@ -70,7 +71,8 @@ def canonical_json(value: Any) -> bytes:
 
 
 def manifest_bytes(manifest: dict[str, Any]) -> bytes:
-    """Manifests are for people too: indented, keys sorted, so the same data gives the same bytes."""
+    """Manifests are for people too: indented, keys sorted, so the same data gives the same
+    bytes."""
     return (json.dumps(manifest, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode()
 
 
@@ -104,7 +106,8 @@ def list_versions(kit_dir: Path) -> list[str]:
         return []
     found = [
         p.name for p in kit_dir.iterdir()
-        if not p.name.startswith(".") and p.is_dir() and not p.is_symlink() and (p / MANIFEST).is_file()
+        if not p.name.startswith(".") and p.is_dir() and not p.is_symlink()
+        and (p / MANIFEST).is_file()
     ]
     return sorted(found, key=version_key)
 

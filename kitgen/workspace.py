@@ -24,7 +24,8 @@ folder and kitgen's own assets can be read while rendering.
 def init_workspace(directory: Path) -> list[Path]:
     """Copy the worked example into ``directory``; never overwrite a file that exists."""
     if directory.exists() and not directory.is_dir():
-        raise InputError(f"{directory} is a file, not a folder", details=["Give a folder to make the workspace in."])
+        raise InputError(f"{directory} is a file, not a folder",
+                         details=["Give a folder to make the workspace in."])
     sources = sorted((EXAMPLE_DIR / "requirements").glob("*.yaml"))
     planned = {directory / "requirements" / s.name: s.read_bytes() for s in sources}
     planned[directory / "templates" / "README.md"] = TEMPLATES_README.encode()

@@ -12,7 +12,6 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None and not os.environ.get("CI"), reason="headless Chromium is not installed"
@@ -99,8 +98,8 @@ def test_catalog_shows_released_documents_after_a_release(built: Path, tmp_path:
     env = {**os.environ, "KITGEN_TODAY": "2026-12-01"}
     for side, email in (("sales", "marcus.bell@northwind.example"),
                         ("marketing", "priya.shah@northwind.example")):
-        subprocess.run(["kitgen", "approve", "northwind-analytics", "--side", side, "--email", email,
-                        "--yes"], cwd=workspace, check=True, capture_output=True, env=env)
+        subprocess.run(["kitgen", "approve", "northwind-analytics", "--side", side, "--email",
+                        email, "--yes"], cwd=workspace, check=True, capture_output=True, env=env)
     subprocess.run(["kitgen", "build", "--release", "requirements/northwind-analytics.yaml"],
                    cwd=workspace, check=True, capture_output=True, env=env)
     page = (workspace / "kits" / "index.html").read_text()

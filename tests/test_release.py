@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 from helpers import rendered_sha256
+from pypdf import PdfReader
 from signoff_helpers import (
     MARA,
     MONA,
