@@ -322,13 +322,24 @@ def _rel(path: Path) -> str:
 from kitgen import cli_field, cli_signoff, cli_tools  # noqa: E402,F401  (register their commands)
 
 
+PIPE_CLOSED = 141  # 128 + SIGPIPE: what a shell reports for `cat big | head`'s cat
+
+
 def main() -> None:
+    """The ``kitgen`` command. When the reader of its output goes away early (`kitgen check |
+    head`), it stops quietly with exit code 141, as Unix tools killed by SIGPIPE do: not 0,
+    which could hide a gate that was about to fail, and not 1, which says a gate failed."""
     try:
         app()
     except BrokenPipeError:
-        # `kitgen check | head`: the reader has gone; that is not an error of ours.
         with contextlib.suppress(OSError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
-        sys.exit(0)
+        sys.exit(PIPE_CLOSED)
+    except SystemExit as done:
+        # Typer (its click) catches a broken pipe itself, wraps stdout to silence it, and
+        # exits 1.
+        if type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            sys.exit(PIPE_CLOSED)
+        raise
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +16,7 @@ from helpers import (
     EXAMPLES,
     OPEN_EXAMPLE,
     READY_EXAMPLE,
+    cli_env,
     make_workspace,
     minimal_kit,
     requirement,
@@ -192,6 +196,22 @@ def test_check_in_a_real_process(example_builds: ExampleBuilds) -> None:
     assert result.returncode == 0, result.stderr
     assert "\x1b[" not in result.stdout
     assert "disputed" in result.stdout
+
+
+@pytest.mark.parametrize("args", [("check",), ("check", "--json"), ("status", "--json")])
+def test_a_reader_that_goes_away_early_gets_141(example_builds: ExampleBuilds,
+                                                 args: tuple[str, ...]) -> None:
+    """`kitgen check | head -1`: exit 141 (128 + SIGPIPE) like any Unix tool, silently — not 1,
+    which would say a gate failed, and not 0, which could hide one about to fail."""
+    reader, writer = os.pipe()
+    os.close(reader)  # gone before kitgen writes a byte: no race with the pipe's buffer
+    try:
+        result = subprocess.run([sys.executable, "-m", "kitgen", *args],
+                                cwd=example_builds.first, env=cli_env(**TODAY), stdout=writer,
+                                stderr=subprocess.PIPE, timeout=120)
+    finally:
+        os.close(writer)
+    assert (result.returncode, result.stderr) == (141, b"")
 
 
 # --- build ------------------------------------------------------------------------------------
