@@ -145,7 +145,9 @@ def test_nothing_leaked_nothing_attached_nothing_fetched(text_build: TextBuild,
     assert sentinel.token not in text_build.output
     for pdf in text_build.version.glob("*.pdf"):
         reader = PdfReader(pdf)
-        assert reader.attachments == {}, pdf.name
+        # Nothing but the manifest kitgen itself appends to every PDF.
+        manifest = (text_build.version / "manifest.json").read_bytes()
+        assert dict(reader.attachments) == {"manifest.json": [manifest]}, pdf.name
         assert sum(len(page.images) for page in reader.pages) == 0, pdf.name
         assert pdf_fonts(reader) <= {"Inter"}, pdf.name
     assert text_build.guard.attempts() == ""
@@ -285,7 +287,8 @@ def test_workspace_template_injection(
         shown = pdf_text(card)
         assert MARK in shown  # the hostile template was the one rendered
         assert "<class" not in shown and "KitFile" not in shown
-        assert PdfReader(card).attachments == {}
+        manifest = (card.parent / "manifest.json").read_bytes()
+        assert dict(PdfReader(card).attachments) == {"manifest.json": [manifest]}
         assert sum(len(p.images) for p in PdfReader(card).pages) == 0
     assert leaks(root / "kits", sentinel.token) == []
 
