@@ -186,6 +186,8 @@ def render_pdf(
         pdf = document.write_pdf(
             pdf_identifier=identifier,
             attachments=files or None,
+            # PDF/UA-1: tagged structure, language, title shown, declared in XMP metadata.
+            pdf_variant="pdf/ua-1",
             pdf_tags=True,
             custom_metadata=True,
         )

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 import threading
 from collections.abc import Iterator
+from html import escape
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
@@ -412,11 +413,19 @@ def test_bad_source_date_epoch_is_bad_input(kitgen: Kitgen, tmp_path: Path) -> N
 
 
 def test_every_pdf_is_tagged_for_accessibility(example_builds: ExampleBuilds) -> None:
-    """Tagged PDF (structure tree, marked content, language) so screen readers can follow it."""
+    """Tagged PDF (structure tree, marked content, language) so screen readers can follow it,
+    declared PDF/UA-1 (WeasyPrint's ``pdf/ua-1`` variant): the XMP metadata says so, carries
+    the same title, and viewers show the title rather than the file name."""
     from pypdf import PdfReader
 
     for path in all_pdfs(example_builds):
-        root = PdfReader(path).trailer["/Root"]
+        reader = PdfReader(path)
+        root = reader.trailer["/Root"]
         assert bool(root.get("/MarkInfo", {}).get("/Marked")), path.name
         assert "/StructTreeRoot" in root, path.name
         assert root.get("/Lang") == "en", path.name
+        assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"]), path.name
+        xmp = root["/Metadata"].get_object().get_data().decode()
+        assert 'pdfuaid:part="1"' in xmp, path.name
+        title = str(reader.metadata["/Title"])
+        assert f'<rdf:li xml:lang="x-default">{escape(title)}</rdf:li>' in xmp, path.name
