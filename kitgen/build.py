@@ -9,6 +9,7 @@ document's bytes depend only on its inputs, never on which process rendered it o
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import os
 import secrets
@@ -232,11 +233,14 @@ def render_documents(
     attachments: Callable[[Document], list[Any]] | None = None,
     changes: Changes | None = None,
     jobs: int = 1,
+    when: dt.datetime | None = None,
+    use_cache: bool = True,
 ) -> list[tuple[BuiltDocument, bytes, str]]:
     """Render every document of a kit, in document order; the index last, when page counts
-    are known."""
-    run = KitRender(loaded, build, changes, attachments)
-    with Renderer(workspace, jobs, progress) as renderer:
+    are known. ``when`` is the time written into the PDFs (default: ``source_date``);
+    without ``use_cache`` every document is rendered afresh."""
+    run = KitRender(loaded, build, changes, attachments, when=when)
+    with Renderer(workspace, jobs, progress, use_cache) as renderer:
         renderer.render(iter([run]), lambda _run: None)
     return run.built()
 
@@ -250,6 +254,7 @@ class KitRender:
     changes: Changes | None = None
     attachments: Callable[[Document], list[Any]] | None = None
     rendered: dict[str, tuple[BuiltDocument, bytes, str]] = field(default_factory=dict)
+    when: dt.datetime | None = None  # the time written into the PDFs; None: source_date
     index_page: str = ""  # the index for a browser, with links to the documents
 
     def __post_init__(self) -> None:
@@ -278,13 +283,14 @@ class Renderer:
     A kit's index goes ahead of other kits' documents, so each kit is finished, written and
     dropped from memory as early as possible."""
 
-    def __init__(self, workspace: Workspace, jobs: int, progress: Progress | None) -> None:
+    def __init__(self, workspace: Workspace, jobs: int, progress: Progress | None,
+                 use_cache: bool = True) -> None:
         self.env = make_environment(workspace.templates_dir)
         self.base_url = workspace.templates_dir
         self.roots = (ASSETS_DIR, workspace.templates_dir)
         self.jobs = max(1, jobs)
         self.progress = progress
-        self.cache = DocumentCache.default()
+        self.cache = DocumentCache.default() if use_cache else DocumentCache(None)
         self.files_digest = files_digest(self.roots)
         self.pool: Executor | None = None
         self.finish: Callable[[KitRender], None] = lambda _run: None
@@ -339,7 +345,7 @@ class Renderer:
             base_url=self.base_url,
             allowed_roots=self.roots,
             identifier=identifier.hexdigest()[:32].encode(),
-            when=source_date(kit),
+            when=run.when or source_date(kit),
             attachments=tuple(run.attachments(document)) if run.attachments else (),
             files_digest=self.files_digest,
         )

@@ -321,7 +321,6 @@ def _rel(path: Path) -> str:
 
 from kitgen import cli_field, cli_signoff, cli_tools  # noqa: E402,F401  (register their commands)
 
-
 PIPE_CLOSED = 141  # 128 + SIGPIPE: what a shell reports for `cat big | head`'s cat
 
 
@@ -335,7 +334,7 @@ def main() -> None:
         with contextlib.suppress(OSError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
         sys.exit(PIPE_CLOSED)
-    except SystemExit as done:
+    except SystemExit:
         # Typer (its click) catches a broken pipe itself, wraps stdout to silence it, and
         # exits 1.
         if type(sys.stdout).__name__ == "PacifyFlushWrapper":

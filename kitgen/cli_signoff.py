@@ -229,16 +229,24 @@ def verify(
                      help="Check the SSH signatures a released PDF carries against the keys in "
                           "this file (ssh-keygen's allowed_signers format): the keys you trust."),
     ] = None,
+    rebuild: Annotated[
+        bool,
+        typer.Option("--rebuild",
+                     help="Also render every version again from its snapshot and compare the "
+                          "bytes (slow: as long as building every version; for CI)."),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Check PDFs, manifests, snapshots, sign-off records and signatures; name what changed.
 
     A PDF is checked in its kit's workspace when it is found there, else on its own, from the
-    manifest and sign-off records it carries.
+    manifest and sign-off records it carries. With --rebuild, kits are also rendered again,
+    which catches a PDF edited together with every hash that lists it.
 
     Example: kitgen verify northwind-analytics
     Example (a PDF a rep got by email): kitgen verify ~/Downloads/battlecard-contoso-bi.pdf
     Example (signed sign-offs): kitgen verify --allowed-signers signers battlecard.pdf
+    Example (CI, render everything again): kitgen verify --rebuild
     """
     from kitgen.pdfcheck import verify_pdf
     from kitgen.verify import verify_kit, verify_links
@@ -252,7 +260,12 @@ def verify(
                 raise InputError(f"{target}: no such PDF")
             results.append(verify_pdf(ws, path, allowed_signers))
         elif target in ws.kit_ids():
-            results.append(verify_kit(ws, target))
+            report = verify_kit(ws, target)
+            if rebuild:
+                from kitgen.rebuild import rebuild_kit
+
+                rebuild_kit(ws, report)
+            results.append(report)
         else:
             raise InputError(f"{target!r} is neither a kit in {ws.kits_dir} nor a PDF file")
     failed = [r for r in results if r.problems]

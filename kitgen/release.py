@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from kitgen import __version__, carry
-from kitgen.build import Progress, changes_from_json, render_documents
+from kitgen.build import BuiltDocument, Progress, changes_from_json, render_documents
 from kitgen.errors import InputError
 from kitgen.fieldready import customer_roadmap_leaks
 from kitgen.fsutil import disk_error, pause_point, process_alive, write_file_atomic
 from kitgen.ledger import KitLedger
 from kitgen.pdf import Attachment
 from kitgen.render import BuildInfo, SignoffLine, template_inputs
-from kitgen.signoff import Record
+from kitgen.signoff import Record, StoredRecord
 from kitgen.versions import (
     MANIFEST,
     RELEASE_DIR,
@@ -32,7 +32,7 @@ from kitgen.versions import (
     compute_digest,
     data_digest,
     manifest_bytes,
-    source_date,
+    version_time,
 )
 
 
@@ -86,31 +86,10 @@ def signoff_lines(records: list[Record]) -> tuple[SignoffLine, ...]:
 
 
 def write_release(ledger: KitLedger, version: str, progress: Progress | None = None) -> Path:
-    snapshot = ledger.snapshot(version)
     manifest = ledger.manifest(version)
     approvals = ledger.counting(version, "approve")
     relied = [j.stored for j in ledger.judged if j.counts and j.stored.record in approvals]
-    when = source_date(snapshot.kit)
-    build = BuildInfo(
-        version=version,
-        digest=str(manifest["digest"]),
-        draft=False,
-        date=when.date().isoformat(),
-        timestamp=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        kitgen_version=__version__,
-        signoffs=signoff_lines(approvals),
-    )
-    carried = [Attachment(MANIFEST, manifest_bytes(manifest), "kitgen version manifest")] + [
-        Attachment(s.path.name, s.raw, "kitgen sign-off record") for s in relied
-    ] + [
-        Attachment(s.path.name + ".sig", s.signature, "SSH signature of the sign-off record")
-        for s in relied if s.signature is not None
-    ]
-    # The changes recorded when the version was built, not recomputed: later releases of other
-    # versions must not change what this version's released index says.
-    changes = changes_from_json(manifest.get("changes"))
-    built = render_documents(ledger.workspace, snapshot, build, progress, lambda _doc: carried,
-                             changes)
+    built = render_release(ledger, version, relied, progress)
 
     release: dict[str, Any] = {
         "format": 1,
@@ -158,6 +137,39 @@ def write_release(ledger: KitLedger, version: str, progress: Progress | None = N
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+def render_release(
+    ledger: KitLedger, version: str, relied: list[StoredRecord],
+    progress: Progress | None = None, use_cache: bool = True,
+) -> list[tuple[BuiltDocument, bytes, str]]:
+    """The released PDFs of ``version`` resting on the records ``relied`` (as rendered: the
+    release manifest is appended when they are written)."""
+    snapshot = ledger.snapshot(version)
+    manifest = ledger.manifest(version)
+    # The version's own time, not SOURCE_DATE_EPOCH at release time: released PDFs differ from
+    # the drafts only by the sign-off block.
+    when = version_time(manifest, snapshot.kit)
+    build = BuildInfo(
+        version=version,
+        digest=str(manifest["digest"]),
+        draft=False,
+        date=when.date().isoformat(),
+        timestamp=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        kitgen_version=__version__,
+        signoffs=signoff_lines([s.record for s in relied if s.record is not None]),
+    )
+    carried = [Attachment(MANIFEST, manifest_bytes(manifest), "kitgen version manifest")] + [
+        Attachment(s.path.name, s.raw, "kitgen sign-off record") for s in relied
+    ] + [
+        Attachment(s.path.name + ".sig", s.signature, "SSH signature of the sign-off record")
+        for s in relied if s.signature is not None
+    ]
+    # The changes recorded when the version was built, not recomputed: later releases of other
+    # versions must not change what this version's released index says.
+    changes = changes_from_json(manifest.get("changes"))
+    return render_documents(ledger.workspace, snapshot, build, progress, lambda _doc: carried,
+                            changes, when=when, use_cache=use_cache)
 
 
 def remove_stale_releasing(version_dir: Path) -> None:

@@ -138,3 +138,14 @@ def source_date(kit: KitFile) -> dt.datetime:
         except (ValueError, OverflowError, OSError):
             raise InputError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds") from None
     return dt.datetime.combine(kit.launch, dt.time(0, 0), tzinfo=dt.UTC)
+
+
+def version_time(manifest: dict[str, Any], kit: KitFile) -> dt.datetime:
+    """The time a version was built with, as its manifest records it: its release and any
+    re-render use it too, whatever SOURCE_DATE_EPOCH says then (``source_date`` for a manifest
+    without a readable one)."""
+    try:
+        return dt.datetime.strptime(str(manifest.get("source_date")),
+                                    "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    except ValueError:
+        return source_date(kit)
