@@ -59,12 +59,14 @@ def append(pdf: bytes, name: str, data: bytes) -> bytes:
     root = trailer.raw_get("/Root")
     if not isinstance(root, IndirectObject) or root.generation != 0:
         raise CarryError("the PDF's catalog is not an indirect object of generation 0")
-    catalog = _dictionary(root.get_object())
+    objects = _Objects(reader)
+    catalog = objects.dictionary(root)
     size = int(trailer["/Size"])  # type: ignore[call-overload]
     file_number, spec_number, tree_number, names_number, xref_number = range(size, size + 5)
 
-    names = _dictionary(catalog.get("/Names"))
-    tree = _dictionary(names.get("/EmbeddedFiles"))
+    names = objects.dictionary(catalog.raw_get("/Names") if "/Names" in catalog else None)
+    tree = objects.dictionary(names.raw_get("/EmbeddedFiles") if "/EmbeddedFiles" in names
+                              else None)
     if "/Kids" in tree:
         raise CarryError("the PDF's attachments are in a name tree with kids")
     pairs = list(tree.get("/Names", ArrayObject()))
@@ -127,14 +129,48 @@ def append(pdf: bytes, name: str, data: bytes) -> bytes:
     return bytes(out)
 
 
-def _dictionary(value: Any) -> Any:
-    """A PDF dictionary, resolved; an empty one for a missing entry."""
-    from pypdf.generic import DictionaryObject
+class _Objects:
+    """Reads single objects of a PDF. WeasyPrint keeps the catalog in a compressed object
+    stream, and pypdf parses every object of a stream to return one of them (hundreds, a tenth
+    of a second for a playbook); here only the object asked for is parsed."""
 
-    value = value.get_object() if value is not None else DictionaryObject()
-    if not isinstance(value, DictionaryObject):
-        raise CarryError("the PDF's catalog or name tree is not a dictionary")
-    return value
+    def __init__(self, reader: Any) -> None:
+        self.reader = reader
+        self.streams: dict[int, tuple[bytes, int, list[int]]] = {}
+
+    def dictionary(self, value: Any) -> Any:
+        """A PDF dictionary, resolved; an empty one for a missing entry."""
+        from pypdf.generic import DictionaryObject, IndirectObject
+
+        if isinstance(value, IndirectObject):
+            value = self.resolve(value)
+        if value is None:
+            value = DictionaryObject()
+        if not isinstance(value, DictionaryObject):
+            raise CarryError("the PDF's catalog or name tree is not a dictionary")
+        return value
+
+    def resolve(self, ref: Any) -> Any:
+        from pypdf.generic import IndirectObject, StreamObject, read_object
+
+        located = self.reader.xref_objStm.get(ref.idnum)
+        if located is None:
+            return ref.get_object()
+        number, index = located
+        if number not in self.streams:
+            stream = IndirectObject(number, 0, self.reader).get_object()
+            if not isinstance(stream, StreamObject):
+                raise CarryError(f"object stream {number} is not a stream")
+            data = stream.get_data()
+            first = int(stream["/First"])  # type: ignore[call-overload]
+            header = [int(v) for v in data[:first].split()]
+            self.streams[number] = (data, first, header)
+        data, first, header = self.streams[number]
+        if header[2 * index] != ref.idnum:
+            raise CarryError(f"object {ref.idnum} is not where the cross-reference says")
+        buffer = io.BytesIO(data)
+        buffer.seek(first + header[2 * index + 1])
+        return read_object(buffer, self.reader)
 
 
 def _text(value: str) -> object:
