@@ -199,7 +199,7 @@ def verify_alone(pdf: Path, facts: PdfFacts, allowed_signers: Path | None) -> Pd
     if manifest:
         claimed_kit, claimed_version = str(manifest.get("kit")), str(manifest.get("version"))
     if listed is not None and not problems:
-        notes.insert(0, f"exactly as kitgen wrote it: {listed} of version "
+        notes.insert(0, f"its pages are exactly as kitgen rendered them: {listed} of version "
                         f"{claimed_version}, digest {str(manifest.get('digest'))[:12]}")
     notes.append(NO_WORKSPACE_NOTE)
     return report(facts.state)
@@ -291,6 +291,12 @@ def _signoff_problems(
                             "digest " + record.digest[:12] + ", not this PDF's")
         if record.decision != "approve":
             problems.append(f"{name}: a {record.decision}, not an approval")
+        said = {"side": record.side, "name": record.name, "email": record.email,
+                "time": record.time}
+        for key, value in said.items():
+            if entry.get(key) != value:
+                problems.append(f"its release manifest says {key} {entry.get(key)!r} for "
+                                f"{name}, but the record says {value!r}")
         sides[record.side] = f"{record.name} <{record.email}>"
         signature = attachments.get(name + ".sig")
         if entry.get("signed") and signature is None:

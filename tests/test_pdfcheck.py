@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 from helpers import rendered_part
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader, PdfWriter
 from signoff_helpers import (
     MARA,
@@ -102,8 +104,8 @@ def test_a_draft_that_travelled_alone_verifies(built: Built, away: Path) -> None
     assert code == 0, text
     assert (report["kit"], report["version"], report["state"], report["checked"]) == (
         KIT, "1", "draft", "alone")
-    assert report["notes"][0].startswith("exactly as kitgen wrote it: battlecard-globex.pdf "
-                                         "of version 1")
+    assert report["notes"][0].startswith("its pages are exactly as kitgen rendered them: "
+                                         "battlecard-globex.pdf of version 1")
     assert "DRAFT: not signed off; do not use it with customers" in report["notes"]
     assert "(checked on its own)" in text
 
@@ -191,6 +193,10 @@ def other_record(r: dict[str, Any]) -> None:
     r["signoffs"][0]["sha256"] = "f" * 64
 
 
+def renamed_signer(r: dict[str, Any]) -> None:
+    r["signoffs"][0]["name"] = "Someone Else"
+
+
 def unlisted_pages(r: dict[str, Any]) -> None:
     for doc in r["documents"]:
         doc["sha256"] = "a" * 64
@@ -212,6 +218,9 @@ TAMPERS = {
     "release names another record": (released, lambda p: reforge(p, "release.json",
                                                                    other_record),
                                      ("not the record its release relied on",)),
+    "release names another signer": (released, lambda p: reforge(p, "release.json",
+                                                                  renamed_signer),
+                                     ("its release manifest says name 'Someone Else'",)),
     "release lists other pages": (released, lambda p: reforge(p, "release.json", unlisted_pages),
                                   ("not the ones its release manifest lists",)),
 }
@@ -259,3 +268,29 @@ def test_other_readers_see_the_same_document(built: Built) -> None:
         reader = PdfReader(pdf, strict=True)
         assert len(reader.pages) == len(PdfReader(io.BytesIO(rendered_part(pdf))).pages)
         assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"]  # still tagged
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_no_change_to_the_rendered_bytes_passes_and_nothing_raises(built: Built,
+                                                                   data: st.DataObject) -> None:
+    """Any byte of a PDF's rendered part changed, or bytes cut off or added anywhere: the
+    check fails, without an exception, whatever the bytes."""
+    from kitgen.pdfcheck import read_facts, verify_alone
+
+    source = draft(built) if data.draw(st.booleans()) else released(built)
+    original = source.read_bytes()
+    rendered = len(rendered_part(source))
+    kind = data.draw(st.sampled_from(["flip", "cut", "append"]))
+    if kind == "flip":
+        at = data.draw(st.integers(0, rendered - 1))
+        mask = data.draw(st.integers(1, 255))
+        changed = original[:at] + bytes([original[at] ^ mask]) + original[at + 1:]
+    elif kind == "cut":
+        at = data.draw(st.integers(0, len(original) - 1))
+        changed = original[:at]
+    else:
+        changed = original + data.draw(st.binary(min_size=1, max_size=64))
+    report = verify_alone(source, read_facts(changed), None)
+    assert report.problems, (kind, report)
