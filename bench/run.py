@@ -371,6 +371,8 @@ class Bench:
                                      "from kitgen.pdf import _weasyprint; _weasyprint()"]),
             "f_kitgen": ("(f) python -c 'import kitgen.cli, kitgen.build'",
                          [sys.executable, "-c", "import kitgen.cli, kitgen.build"]),
+            "f_pypdf": ("(f) python -c 'import pypdf' (appends each PDF's manifest)",
+                        [sys.executable, "-c", "import pypdf"]),
         }
         for _, command in commands.values():
             run(command, root, env)  # warm the bytecode cache
@@ -432,6 +434,7 @@ def targets(bench: Bench) -> list[Target]:
     kitgen_imports = med["f_kitgen"] - med["f_python"]
     weasy_import = med["f_weasyprint"] - med["f_python"]
     kitgen_weasy = med["f_kitgen_weasyprint"] - med["f_python"]
+    pypdf_import = med["f_pypdf"] - med["f_python"] if "f_pypdf" in med else 0.0
     card = floor_docs.get("battlecard-fabrikam-insights", 0.0)
     ideal_c2 = med["c"] + kitgen_weasy + card + floor_docs.get("index", 0.0)
     rendered = int(bench.facts.get("c2_rendered", 0))
@@ -444,9 +447,10 @@ def targets(bench: Bench) -> list[Target]:
                f"does (it skips WeasyPrint's search for library names through ldconfig, gcc and "
                f"ld; see (f)). The rest is fixed per process, not per document: importing "
                f"kitgen's command line and stages (Typer, Rich, pydantic building the kit "
-               f"model, Jinja2) costs {kitgen_imports:.2f} s here, and reading, validating and "
-               f"templating the kit and writing the version (each file fsynced) most of what "
-               f"is left. On more documents the ratio falls: in (e), 50 kits cost "
+               f"model, Jinja2) costs {kitgen_imports:.2f} s here, importing pypdf to append "
+               f"each PDF's manifest (kitgen/carry.py) {pypdf_import:.2f} s, and reading, "
+               f"validating and templating the kit and writing the version (each file fsynced) "
+               f"most of what is left. On more documents the ratio falls: in (e), 50 kits cost "
                f"{m['e50_j1'].median / 50:.2f} s a kit with --jobs 1, against the floor's "
                f"{med['a']:.2f} s for one."),
         Target("(c)/(b)", med["c"] / med["b"], 0.05, f"{med['c']:.2f} s / {med['b']:.2f} s",
