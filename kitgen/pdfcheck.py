@@ -257,7 +257,7 @@ def _signoff_problems(
     an approval of this kit, version and digest, one from each side; signatures are checked
     against ``allowed_signers`` when given."""
     from kitgen import sshsig
-    from kitgen.signoff import parse_record
+    from kitgen.signoff import RELEASE_ENTRY_FIELDS, parse_record, release_entry
 
     problems: list[str] = []
     notes: list[str] = []
@@ -291,17 +291,14 @@ def _signoff_problems(
                             "digest " + record.digest[:12] + ", not this PDF's")
         if record.decision != "approve":
             problems.append(f"{name}: a {record.decision}, not an approval")
-        said = {"side": record.side, "name": record.name, "email": record.email,
-                "time": record.time}
-        for key, value in said.items():
-            if entry.get(key) != value:
-                problems.append(f"its release manifest says {key} {entry.get(key)!r} for "
-                                f"{name}, but the record says {value!r}")
         sides[record.side] = f"{record.name} <{record.email}>"
         signature = attachments.get(name + ".sig")
-        if entry.get("signed") and signature is None:
-            problems.append(f"{name}: its release says it was signed, but it carries no "
-                            "signature")
+        said = release_entry(name, raw, record, signature)
+        for key in RELEASE_ENTRY_FIELDS:
+            if entry.get(key) != (value := said[key]):
+                problems.append(f"its release manifest says {key} {entry.get(key)!r} for "
+                                f"{name}, but the record (and signature) it carries say "
+                                f"{value!r}")
         if signature is not None:
             signed += 1
             if allowed_signers is not None:

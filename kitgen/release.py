@@ -8,7 +8,6 @@ refused: what was approved is what gets released.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import secrets
 import shutil
@@ -24,7 +23,7 @@ from kitgen.fsutil import disk_error, pause_point, process_alive, write_file_ato
 from kitgen.ledger import KitLedger
 from kitgen.pdf import Attachment
 from kitgen.render import BuildInfo, SignoffLine, template_inputs
-from kitgen.signoff import Record, StoredRecord
+from kitgen.signoff import Record, StoredRecord, release_entry
 from kitgen.versions import (
     MANIFEST,
     RELEASE_DIR,
@@ -97,12 +96,8 @@ def write_release(ledger: KitLedger, version: str, progress: Progress | None = N
         "version": version,
         "digest": manifest["digest"],
         "kitgen_version": __version__,
-        "signoffs": [
-            {"file": s.path.name, "sha256": hashlib.sha256(s.raw).hexdigest(),
-             "side": s.record.side, "name": s.record.name, "email": s.record.email,
-             "time": s.record.time, "signed": s.signature is not None}
-            for s in relied if s.record is not None
-        ],
+        "signoffs": [release_entry(s.path.name, s.raw, s.record, s.signature)
+                     for s in relied if s.record is not None],
         "documents": [
             {"file": b.document.filename, "sha256": b.sha256, "pages": b.pages}
             for b, _, _ in built

@@ -9,12 +9,14 @@ after the fact shows even without signatures.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 import subprocess
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kitgen.errors import InputError
 from kitgen.fsutil import folder_for_writing, remove_stale_temps, write_file_new
@@ -65,6 +67,17 @@ class StoredRecord:
     record: Record | None
     signature: bytes | None
     problem: str = ""
+
+
+# What a release manifest says about each record it relied on, besides its file name and hash.
+RELEASE_ENTRY_FIELDS = ("side", "name", "email", "time", "signed")
+
+
+def release_entry(name: str, raw: bytes, record: Record, signature: bytes | None) -> dict[str, Any]:
+    """How ``release.json`` lists a sign-off record the release relied on."""
+    return {"file": name, "sha256": hashlib.sha256(raw).hexdigest(), "side": record.side,
+            "name": record.name, "email": record.email, "time": record.time,
+            "signed": signature is not None}
 
 
 def meaning_of(decision: str, side: str, version: str) -> str:

@@ -48,15 +48,7 @@ def verify(data: bytes, signature: bytes, email: str, public_key: str) -> tuple[
     with tempfile.TemporaryDirectory(prefix="kitgen-sig-") as folder:
         allowed = Path(folder) / "allowed_signers"
         allowed.write_text(f'{email} namespaces="{NAMESPACE}" {public_key.strip()}\n')
-        sig = Path(folder) / "record.sig"
-        sig.write_bytes(signature)
-        result = subprocess.run(
-            [_ssh_keygen(), "-Y", "verify", "-f", str(allowed), "-I", email,
-             "-n", NAMESPACE, "-s", str(sig)],
-            input=data, capture_output=True, timeout=60,
-        )
-    message = (result.stdout + result.stderr).decode(errors="replace").strip()
-    return result.returncode == 0, message.splitlines()[-1] if message else ""
+        return _verify(data, signature, email, allowed)
 
 
 def verify_allowed(
@@ -69,11 +61,16 @@ def verify_allowed(
                          details=["Give a file in ssh-keygen's allowed_signers format: "
                                   'one line per signer, e.g. `ana@acme.example namespaces="kitgen" '
                                   "ssh-ed25519 AAAA…`."])
+    return _verify(data, signature, email, allowed_signers)
+
+
+def _verify(data: bytes, signature: bytes, email: str, allowed: Path) -> tuple[bool, str]:
+    """``ssh-keygen -Y verify`` exactly as the README shows an auditor running it."""
     with tempfile.TemporaryDirectory(prefix="kitgen-sig-") as folder:
         sig = Path(folder) / "record.sig"
         sig.write_bytes(signature)
         result = subprocess.run(
-            [_ssh_keygen(), "-Y", "verify", "-f", str(allowed_signers), "-I", email,
+            [_ssh_keygen(), "-Y", "verify", "-f", str(allowed), "-I", email,
              "-n", NAMESPACE, "-s", str(sig)],
             input=data, capture_output=True, timeout=60,
         )

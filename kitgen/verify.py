@@ -18,7 +18,7 @@ from kitgen import __version__, carry
 from kitgen.errors import InputError
 from kitgen.feedback import FEEDBACK_DIR
 from kitgen.ledger import KitLedger
-from kitgen.signoff import SIGNOFF_DIR
+from kitgen.signoff import RELEASE_ENTRY_FIELDS, SIGNOFF_DIR, release_entry
 from kitgen.versions import (
     MANIFEST,
     MANIFEST_FORMAT,
@@ -416,10 +416,10 @@ def _verify_release(ledger: KitLedger, version: str, problem: Any) -> bool:
         else:
             record = judged[name].record
             sides.add(record.side)
-            said = {"side": record.side, "name": record.name, "email": record.email,
-                    "time": record.time, "signed": judged[name].stored.signature is not None}
-            for key, value in said.items():
-                if entry.get(key) != value:
+            said = release_entry(name, judged[name].stored.raw, record,
+                                 judged[name].stored.signature)
+            for key in RELEASE_ENTRY_FIELDS:
+                if entry.get(key) != (value := said[key]):
                     fail(path, f"release manifest says {key} {entry.get(key)!r} for {name}, but "
                                f"the record says {value!r}: the release manifest was edited")
             if record.decision != "approve":
