@@ -189,6 +189,9 @@ def verify_alone(pdf: Path, facts: PdfFacts, allowed_signers: Path | None) -> Pd
             if manifest and carried.get(key) != manifest.get(key):
                 problems.append(f"its release manifest and version manifest disagree on {key}")
     problems += _manifest_problems(manifest, facts.metadata)
+    if facts.metadata.get("/kitgenstate") != facts.state:
+        problems.append(f"its metadata says it is {facts.metadata.get('/kitgenstate')!r}, but it "
+                        f"carries the manifest of a {facts.state} PDF")
     if facts.state == "released":
         found, sig_notes = _signoff_problems(carried, manifest, facts.attachments,
                                              allowed_signers)

@@ -237,6 +237,19 @@ def test_a_changed_pdf_fails_on_its_own(built: Built, away: Path, case: str) -> 
     assert any(s in problem for problem in report["problems"] for s in says), report
 
 
+def test_a_draft_passed_off_as_released_fails(built: Built, away: Path) -> None:
+    """A draft given its version's release manifest, as if it had been signed off."""
+    release = (released(built).parent / "release.json").read_bytes()
+    pdf = away / "card.pdf"
+    pdf.write_bytes(carry.append(rendered_part(draft(built)), "release.json", release))
+    code, report, _ = verify_alone(pdf, away)
+    assert code == 1
+    assert "its metadata says it is 'draft', but it carries the manifest of a released PDF" \
+        in report["problems"]
+    assert "its pages are not the ones its release manifest lists (sha256 differs)" \
+        in report["problems"]
+
+
 def test_what_is_not_a_kitgen_pdf(away: Path) -> None:
     blank = away / "blank.pdf"
     writer = PdfWriter()
