@@ -161,14 +161,7 @@ def write_version(
 
 def draft_build_info(plan: KitPlan) -> BuildInfo:
     when = source_date(plan.loaded.kit)
-    return BuildInfo(
-        version=plan.version,
-        digest=plan.digest,
-        draft=True,
-        date=when.date().isoformat(),
-        timestamp=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        kitgen_version=__version__,
-    )
+    return BuildInfo.of(plan.version, plan.digest, when)
 
 
 def write_built_version(

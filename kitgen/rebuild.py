@@ -60,11 +60,7 @@ def rebuild_kit(workspace: Workspace, report: KitReport) -> None:
                                         "check it with that kitgen and those templates"))
             continue
         when = version_time(manifest, snapshot.kit)
-        build = BuildInfo(
-            version=version, digest=str(manifest.get("digest")), draft=True,
-            date=when.date().isoformat(), timestamp=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            kitgen_version=__version__,
-        )
+        build = BuildInfo.of(version, str(manifest.get("digest")), when)
         try:
             built = render_documents(workspace, snapshot, build,
                                      changes=changes_from_json(manifest.get("changes")),

@@ -145,15 +145,8 @@ def render_release(
     # The version's own time, not SOURCE_DATE_EPOCH at release time: released PDFs differ from
     # the drafts only by the sign-off block.
     when = version_time(manifest, snapshot.kit)
-    build = BuildInfo(
-        version=version,
-        digest=str(manifest["digest"]),
-        draft=False,
-        date=when.date().isoformat(),
-        timestamp=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        kitgen_version=__version__,
-        signoffs=signoff_lines([s.record for s in relied if s.record is not None]),
-    )
+    build = BuildInfo.of(version, str(manifest["digest"]), when,
+                         signoff_lines([s.record for s in relied if s.record is not None]))
     carried = [Attachment(MANIFEST, manifest_bytes(manifest), "kitgen version manifest")] + [
         Attachment(s.path.name, s.raw, "kitgen sign-off record") for s in relied
     ] + [

@@ -9,6 +9,7 @@ tightened further (``KitSandbox``) and a render is bounded in time and size.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import hashlib
 import os
@@ -79,6 +80,17 @@ class BuildInfo:
     @property
     def digest_short(self) -> str:
         return self.digest[:12]
+
+    @classmethod
+    def of(cls, version: str, digest: str, when: dt.datetime,
+           signoffs: tuple[SignoffLine, ...] | None = None) -> BuildInfo:
+        """What the documents of ``version`` print about it: a draft without ``signoffs``,
+        released with them; ``when`` is the version's time (never the clock)."""
+        from kitgen import __version__
+
+        return cls(version=version, digest=digest, draft=signoffs is None,
+                   date=when.date().isoformat(), timestamp=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                   kitgen_version=__version__, signoffs=signoffs or ())
 
 
 @dataclass(frozen=True)
