@@ -297,7 +297,8 @@ def _print_verification(result: Any) -> None:
         for note in result.notes:
             out.say(f"  note: {out.esc(str(note))}")
     if not result.problems:
-        out.say("  [green]ok[/]: nothing changed since it was built and signed")
+        since = "built" if getattr(result, "state", "") == "draft" else "built and signed"
+        out.say(f"  [green]ok[/]: nothing changed since it was {since}")
 
 
 @app.command()

@@ -108,6 +108,7 @@ def test_a_draft_that_travelled_alone_verifies(built: Built, away: Path) -> None
                                          "battlecard-globex.pdf of version 1")
     assert "DRAFT: not signed off; do not use it with customers" in report["notes"]
     assert "(checked on its own)" in text
+    assert "ok: nothing changed since it was built\n" in text  # a draft: not "and signed"
 
 
 def test_a_released_pdf_names_who_approved_it(built: Built, away: Path) -> None:
