@@ -97,16 +97,9 @@ def stages(tmp_path_factory: pytest.TempPathFactory, _own_document_cache: None) 
 
 
 @pytest.fixture
-def copy_stage(tmp_path: Path) -> Callable[[Path], Path]:
-    """Copy a staged workspace so that a test may change it."""
-    counter = iter(range(1000))
-
-    def copy(source: Path) -> Path:
-        target = tmp_path / f"ws-{next(counter)}"
-        shutil.copytree(source, target, symlinks=True)
-        return target
-
-    return copy
+def copy_stage(copy_of: Callable[[Path], Path]) -> Callable[[Path], Path]:
+    """Copy a staged workspace so that a test may change it (tests/conftest.py's ``copy_of``)."""
+    return copy_of
 
 
 @pytest.fixture(scope="session")

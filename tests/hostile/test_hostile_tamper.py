@@ -208,21 +208,20 @@ def symlink_planted_in_the_kit_folder(root: Path, s: Stages) -> list[Expect]:
     return [Expect(f"{K}/3", "a symbolic link")]
 
 
+def replace_by_link_to_copy(path: Path, copy: Path) -> None:
+    """The same bytes, reached through a symbolic link."""
+    shutil.copy2(path, copy)
+    path.unlink()
+    path.symlink_to(copy)
+
+
 def pdf_replaced_by_a_link_to_an_identical_copy(root: Path, s: Stages) -> list[Expect]:
-    pdf = kit(root) / "2" / "playbook.pdf"
-    copy = root / "elsewhere.pdf"
-    shutil.copy2(pdf, copy)
-    pdf.unlink()
-    pdf.symlink_to(copy)
+    replace_by_link_to_copy(kit(root) / "2" / "playbook.pdf", root / "elsewhere.pdf")
     return [Expect(f"{K}/2/playbook.pdf", "a symbolic link")]
 
 
 def snapshot_replaced_by_a_link(root: Path, s: Stages) -> list[Expect]:
-    snapshot = kit(root) / "2" / "requirements.yaml"
-    copy = root / "snapshot-copy.yaml"
-    shutil.copy2(snapshot, copy)
-    snapshot.unlink()
-    snapshot.symlink_to(copy)
+    replace_by_link_to_copy(kit(root) / "2" / "requirements.yaml", root / "snapshot-copy.yaml")
     return [Expect(f"{K}/2/requirements.yaml", "a symbolic link")]
 
 
