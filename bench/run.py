@@ -75,7 +75,7 @@ REPORT = sys.argv[1]
 atexit.register(lambda: open(REPORT, "w").write(json.dumps(
     sorted(m for m in sys.modules if m.split(".")[0] == "weasyprint"))))
 sys.argv = ["kitgen", *sys.argv[2:]]
-from kitgen.cli import main
+from kitgen.cli.main import main
 main()
 """
 
@@ -368,9 +368,9 @@ class Bench:
                              [sys.executable, "-c", "import weasyprint"]),
             "f_kitgen_weasyprint": ("(f) WeasyPrint imported as kitgen does (pdf._weasyprint)",
                                     [sys.executable, "-c",
-                                     "from kitgen.pdf import _weasyprint; _weasyprint()"]),
-            "f_kitgen": ("(f) python -c 'import kitgen.cli, kitgen.build'",
-                         [sys.executable, "-c", "import kitgen.cli, kitgen.build"]),
+                                     "from kitgen.render.pdf import _weasyprint; _weasyprint()"]),
+            "f_kitgen": ("(f) python -c 'import kitgen.cli.main, kitgen.version.build'",
+                         [sys.executable, "-c", "import kitgen.cli.main, kitgen.version.build"]),
             "f_pypdf": ("(f) python -c 'import pypdf' (appends each PDF's manifest)",
                         [sys.executable, "-c", "import pypdf"]),
         }
@@ -534,7 +534,7 @@ def mb(size: int) -> str:
 
 def machine() -> list[str]:
     from kitgen import __version__
-    from kitgen.cache import renderer_fingerprint
+    from kitgen.render.cache import renderer_fingerprint
 
     cpu = platform.processor() or platform.machine()
     try:

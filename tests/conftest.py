@@ -14,7 +14,7 @@ import helpers
 import pytest
 from typer.testing import CliRunner, Result
 
-from kitgen.cli import app
+from kitgen.cli.main import app
 
 
 @pytest.fixture(autouse=True)

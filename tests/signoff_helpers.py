@@ -25,8 +25,8 @@ import yaml
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from kitgen.cli import app
-from kitgen.signoff import Record, meaning_of, write_record
+from kitgen.cli.main import app
+from kitgen.signoff.records import Record, meaning_of, write_record
 
 MARA = ("Mara Quinn", "mara@acme.example")  # marketing
 MONA = ("Mona Reyes", "mona@acme.example")  # marketing

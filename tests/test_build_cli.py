@@ -25,8 +25,8 @@ from helpers import (
     write_kit,
 )
 
-from kitgen.cli import app
-from kitgen.loader import load_kit
+from kitgen.cli.main import app
+from kitgen.load.reader import load_kit
 
 # Battlecard freshness is judged against today; pin it so these tests do not age.
 TODAY = {"KITGEN_TODAY": "2026-11-20"}

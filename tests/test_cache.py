@@ -28,16 +28,18 @@ from helpers import (
 )
 
 import kitgen
-from kitgen import build as build_module
-from kitgen import cache as cache_module
-from kitgen import pdf as pdf_module
-from kitgen.build import render_documents
-from kitgen.cache import DocumentCache, cache_root, document_key, files_digest
-from kitgen.errors import RenderError
-from kitgen.loader import load_kit
-from kitgen.pdf import ASSETS_DIR, RenderJob
-from kitgen.render import BuildInfo
-from kitgen.versions import Workspace
+from kitgen.base.errors import RenderError
+from kitgen.base.settings import cache_root
+from kitgen.base.workspace import Workspace
+from kitgen.load.reader import load_kit
+from kitgen.render import cache as cache_module
+from kitgen.render import pdf as pdf_module
+from kitgen.render import scheduler as build_module
+from kitgen.render.cache import DocumentCache, document_key, files_digest
+from kitgen.render.documents import BuildInfo
+from kitgen.render.paths import ASSETS_DIR
+from kitgen.render.pdf import RenderJob
+from kitgen.render.scheduler import render_documents
 
 KIT = "acme-launch"
 STAMP = BuildInfo(version="1", digest="d" * 64, draft=True, date="2027-03-01",
@@ -131,7 +133,7 @@ def test_a_clean_rebuild_is_served_from_the_cache_byte_for_byte(
 ) -> None:
     from typer.testing import CliRunner
 
-    from kitgen.cli import app
+    from kitgen.cli.main import app
 
     root = make_workspace(tmp_path / "built", two_document_kit())
     monkeypatch.chdir(root)
@@ -270,7 +272,7 @@ def test_a_cached_document_still_obeys_the_page_limit(
     cache_dir: Path, render: Render, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     render()
-    monkeypatch.setattr(pdf_module, "MAX_PAGES", 0)
+    monkeypatch.setenv("KITGEN_MAX_PAGES", "0")
     with pytest.raises(RenderError, match="the limit is 0"):
         render()
 
@@ -333,7 +335,7 @@ def test_an_unwritable_cache_only_costs_time(
 
 
 def kitgen_templates() -> Path:
-    return Path(kitgen.__file__).parent / "templates"
+    return Path(kitgen.__file__).parent / "render" / "templates"
 
 
 def sample_job(assets: Path) -> RenderJob:

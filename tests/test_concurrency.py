@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from signoff_helpers import cli, kit_dir, popen, records, small_kit, write_kit
 
-from kitgen.ledger import KitLedger
-from kitgen.signoff import parse_record
-from kitgen.versions import Workspace
+from kitgen.base.workspace import Workspace
+from kitgen.signoff.ledger import KitLedger
+from kitgen.signoff.records import parse_record
 
 KIT = "acme-launch"
 MARKETING = [f"marketer{n}@acme.example" for n in range(5)]

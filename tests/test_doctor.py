@@ -71,7 +71,7 @@ def test_missing_ssh_keygen_is_reported_with_a_fix(
 def test_missing_fonts_fail_the_doctor(
     kitgen: Kitgen, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("kitgen.pdf.FONTS_DIR", tmp_path / "no-fonts")
+    monkeypatch.setattr("kitgen.render.paths.FONTS_DIR", tmp_path / "no-fonts")
     code, report = doctor_json(kitgen, tmp_path)
     fonts = by_name(report)["kitgen fonts"]
     assert code == 1 and report["ok"] is False

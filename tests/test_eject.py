@@ -10,10 +10,13 @@ import pytest
 from conftest import Kitgen
 from helpers import minimal_kit, value_prop
 
-from kitgen import __version__, eject
-from kitgen.eject import eject_templates, stale_ejected_templates
-from kitgen.model import KitFile
-from kitgen.render import BuildInfo, make_environment, plan_documents, render_html
+from kitgen import __version__
+from kitgen.load.model import KitFile
+from kitgen.render import eject
+from kitgen.render.documents import BuildInfo, plan_documents
+from kitgen.render.eject import eject_templates, stale_ejected_templates
+from kitgen.render.html import render_html
+from kitgen.render.sandbox import make_environment
 
 BUILTIN = sorted(p.name for p in eject.BUILTIN_TEMPLATES.iterdir() if p.is_file())
 

@@ -8,8 +8,8 @@ from collections import Counter
 import pytest
 from helpers import EXAMPLES, OPEN_EXAMPLE, PACKAGED_EXAMPLES, READY_EXAMPLE
 
-from kitgen.loader import load_kit
-from kitgen.model import KitFile
+from kitgen.load.model import KitFile
+from kitgen.load.reader import load_kit
 
 
 def load_example(name: str) -> KitFile:

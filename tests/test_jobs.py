@@ -69,9 +69,9 @@ def test_the_time_limit_stops_a_render_in_a_worker(
 ) -> None:
     # SIGALRM works only in a process's main thread: each worker renders in its own. (Set on
     # pdf.py alone: KITGEN_RENDER_TIMEOUT would stop the templates, in this process, first.)
-    from kitgen import pdf
+    from kitgen.render import pdf
 
-    monkeypatch.setattr(pdf, "RENDER_SECONDS", 0.000001)
+    monkeypatch.setattr(pdf, "layout_seconds", lambda: 0.000001)
     result = kitgen("build", "--jobs", "2", cwd=two_kits, env=NO_CACHE)
     assert result.exit_code == 2, result.output
     assert "took longer than" in result.output

@@ -23,7 +23,7 @@ def report():
         json.dump(loaded, out)
 atexit.register(report)
 sys.argv = ["kitgen", *sys.argv[2:]]
-from kitgen.cli import main
+from kitgen.cli.main import main
 main()
 """
 
@@ -67,7 +67,7 @@ def test_a_build_served_from_the_cache_never_imports_weasyprint(tmp_path: Path) 
 
 FALLBACK = """
 import contextlib
-import kitgen.pdf as pdf
+import kitgen.render.pdf as pdf
 
 @contextlib.contextmanager
 def failing():

@@ -32,9 +32,9 @@ from signoff_helpers import (
     write_kit,
 )
 
-from kitgen.ledger import KitLedger
-from kitgen.signoff import Record, meaning_of, write_record
-from kitgen.versions import Workspace
+from kitgen.base.workspace import Workspace
+from kitgen.signoff.ledger import KitLedger
+from kitgen.signoff.records import Record, meaning_of, write_record
 
 PLAIN = "acme-launch"  # versions 1 and 2; signatures optional
 SIGNED = "acme-signed"  # version 1; signoff.require_signatures: true

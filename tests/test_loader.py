@@ -23,8 +23,8 @@ from helpers import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kitgen.errors import InvalidKitFile, Problem
-from kitgen.loader import load_kit, load_kits
+from kitgen.base.errors import InvalidKitFile, Problem
+from kitgen.load.reader import load_kit, load_kits
 
 
 def problems_of(tmp_path: Path, data: Any, name: str = "kit.yaml") -> list[Problem]:

@@ -18,7 +18,7 @@ from helpers import (
 )
 from pydantic import ValidationError
 
-from kitgen.model import KitFile
+from kitgen.load.model import KitFile
 
 
 def errors(data: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:

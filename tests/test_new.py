@@ -13,7 +13,7 @@ from conftest import Kitgen
 from helpers import REPO, pdf_text
 from jsonschema import Draft202012Validator
 
-from kitgen.scaffold import PACKAGE_SCHEMA, schema_reference
+from kitgen.load.scaffold import PACKAGE_SCHEMA, schema_reference
 
 TODAY = "2026-11-20"
 

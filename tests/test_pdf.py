@@ -33,9 +33,10 @@ from helpers import (
 )
 from pypdf import PdfReader
 
-from kitgen.loader import load_kit
-from kitgen.model import KitFile
-from kitgen.pdf import FONTS_DIR, make_fetcher, render_pdf
+from kitgen.load.model import KitFile
+from kitgen.load.reader import load_kit
+from kitgen.render.paths import FONTS_DIR
+from kitgen.render.pdf import make_fetcher, render_pdf
 
 KITS = [READY_EXAMPLE, OPEN_EXAMPLE]
 
@@ -291,7 +292,7 @@ def test_creation_date_is_the_launch_date_without_source_date_epoch(
 
 def example_documents() -> list[object]:
     """(kit, PDF file) of every document of the examples; the index is marked as a known bug."""
-    from kitgen.render import plan_documents
+    from kitgen.render.documents import plan_documents
 
     params: list[object] = []
     for name in KITS:
@@ -343,7 +344,7 @@ HOSTILE_RESPONSE = 'Response <img src="file:///etc/passwd"> {% if true %}x{% end
 def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from typer.testing import CliRunner
 
-    from kitgen.cli import app
+    from kitgen.cli.main import app
 
     card = battlecard(
         summary=HOSTILE_SUMMARY,

@@ -36,7 +36,7 @@ from signoff_helpers import (
     write_kit,
 )
 
-from kitgen import carry
+from kitgen.version import carry
 
 KIT = "acme-launch"
 
@@ -291,7 +291,7 @@ def test_no_change_to_the_rendered_bytes_passes_and_nothing_raises(built: Built,
                                                                    data: st.DataObject) -> None:
     """Any byte of a PDF's rendered part changed, or bytes cut off or added anywhere: the
     check fails, without an exception, whatever the bytes."""
-    from kitgen.pdfcheck import read_facts, verify_alone
+    from kitgen.verify.pdf import read_facts, verify_alone
 
     source = draft(built) if data.draw(st.booleans()) else released(built)
     original = source.read_bytes()

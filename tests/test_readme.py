@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kitgen.cli import app
+from kitgen.cli.main import app
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()

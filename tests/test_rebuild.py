@@ -22,8 +22,8 @@ from signoff_helpers import (
     write_kit,
 )
 
-from kitgen import carry
-from kitgen.versions import manifest_bytes
+from kitgen.version import carry
+from kitgen.version.manifest import manifest_bytes
 
 KIT = "acme-launch"
 

@@ -186,9 +186,9 @@ def test_release_is_refused_when_templates_changed_since_the_build(tmp_path: Pat
     (root / "templates" / "kitgen.css").write_text("body { color: red; }\n")
     # `build --release` would build a new version from the new templates; release the
     # approved one by naming no new input: the ledger is asked directly.
-    from kitgen.ledger import KitLedger
-    from kitgen.release import release_latest
-    from kitgen.versions import Workspace
+    from kitgen.base.workspace import Workspace
+    from kitgen.release.gate import release_latest
+    from kitgen.signoff.ledger import KitLedger
 
     outcome = release_latest(KitLedger.open(Workspace(root), "acme-launch"))
     assert not outcome.released

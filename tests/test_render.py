@@ -12,17 +12,12 @@ import markupsafe
 import pytest
 from helpers import battlecard, minimal_kit, requirement, value_prop
 
-from kitgen.errors import RenderError
-from kitgen.model import KitFile
-from kitgen.render import (
-    BUILTIN_TEMPLATES,
-    BuildInfo,
-    Document,
-    make_environment,
-    plan_documents,
-    render_html,
-    template_inputs,
-)
+from kitgen.base.errors import RenderError
+from kitgen.load.model import KitFile
+from kitgen.render.documents import BuildInfo, Document, plan_documents
+from kitgen.render.html import render_html, template_inputs
+from kitgen.render.paths import BUILTIN_TEMPLATES
+from kitgen.render.sandbox import make_environment
 
 HOSTILE = ["<script>alert(1)</script>", '<img src="file:///etc/passwd">', "{{ 7*7 }}"]
 

@@ -19,7 +19,7 @@ COMMITTED = REPO / "kitgen" / "kit.schema.json"
 def schema_text() -> str:
     from typer.testing import CliRunner
 
-    from kitgen.cli import app
+    from kitgen.cli.main import app
 
     result = CliRunner().invoke(app, ["schema"], catch_exceptions=False)
     assert result.exit_code == 0, result.output

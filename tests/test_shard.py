@@ -12,7 +12,7 @@ from helpers import make_workspace, minimal_kit, tree
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kitgen.build import in_shard
+from kitgen.version.shard import in_shard
 
 NO_CACHE = {"KITGEN_CACHE": "off"}
 KITS = ["alpha", "bravo", "charlie", "delta", "echo"]

@@ -35,9 +35,9 @@ from signoff_helpers import (
     write_kit,
 )
 
-from kitgen.ledger import KitLedger
-from kitgen.signoff import Record, meaning_of, parse_record, read_records
-from kitgen.versions import Workspace
+from kitgen.base.workspace import Workspace
+from kitgen.signoff.ledger import KitLedger
+from kitgen.signoff.records import Record, meaning_of, parse_record, read_records
 
 KIT = "acme-launch"
 MARCUS = ("Marcus Bell", "marcus.bell@northwind.example")  # sales, northwind example kits
@@ -502,7 +502,7 @@ def test_signature_is_optional_when_not_required(small: Path, tmp_path: Path) ->
 def test_writing_the_same_record_twice_is_one_record(small: Path) -> None:
     """Same bytes, same name: a second writer (a racing process) finds it already there.
     A file under that name with other bytes was edited, and is never overwritten."""
-    from kitgen.errors import InputError
+    from kitgen.base.errors import InputError
 
     first = craft_record(small, KIT, "2", "sales", SAM)
     assert craft_record(small, KIT, "2", "sales", SAM) == first

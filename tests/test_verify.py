@@ -250,7 +250,7 @@ def signed_by_unlisted_key(root: Path, built: Built) -> tuple[str, str]:
 
 
 def signer_without_listed_key(root: Path, built: Built) -> tuple[str, str]:
-    from kitgen.signoff import Record, meaning_of
+    from kitgen.signoff.records import Record, meaning_of
 
     digest = json.loads((kit_dir(root, KIT) / "2" / "manifest.json").read_text())["digest"]
     record = Record(KIT, "2", digest, "sales", SUE[0], SUE[1], "approve",

@@ -32,8 +32,9 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from kitgen import __version__
-from kitgen.loader import load_kit
-from kitgen.versions import data_digest, next_version, version_key
+from kitgen.load.reader import load_kit
+from kitgen.version.digest import data_digest
+from kitgen.version.numbering import next_version, version_key
 
 KIT_DIR = Path("kits") / "acme-launch"
 SOURCE = Path("requirements") / "acme-launch.yaml"
@@ -55,7 +56,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """A workspace holding the minimal kit, built once: version 1. Tests copy it to change it."""
     from typer.testing import CliRunner
 
-    from kitgen.cli import app
+    from kitgen.cli.main import app
 
     workspace = make_workspace(tmp_path_factory.mktemp("versions") / "ws", minimal_kit())
     with pytest.MonkeyPatch.context() as patch:
@@ -137,7 +138,7 @@ def test_manifest_template_inputs_match_the_templates(built: tuple[Path, str]) -
     for name, digest in inputs.items():
         if name.startswith("kitgen:"):
             folder, relative = name.removeprefix("kitgen:").split("/", 1)
-            assert digest == sha256(REPO / "kitgen" / folder / relative), name
+            assert digest == sha256(REPO / "kitgen" / "render" / folder / relative), name
 
 
 # --- writing nothing --------------------------------------------------------------------------
@@ -216,7 +217,7 @@ def test_workspace_template_override_is_used_and_changes_the_digest(
     workspace = copy_of(built[0])
     templates = workspace / "templates"
     templates.mkdir(exist_ok=True)
-    builtin = (REPO / "kitgen" / "templates" / "battlecard.html.j2").read_text()
+    builtin = (REPO / "kitgen" / "render" / "templates" / "battlecard.html.j2").read_text()
     assert "{% block content %}" in builtin
     override = builtin.replace(
         "{% block content %}", "{% block content %}<p>Field-tested by Acme reps</p>", 1

@@ -14,9 +14,9 @@ from typing import Any
 
 from helpers import cli_env, dump, make_workspace, minimal_kit
 
-from kitgen.render import BUILTIN_TEMPLATES
-from kitgen.versions import Workspace
-from kitgen.watch import watch_rebuilds, watch_targets
+from kitgen.base.workspace import Workspace
+from kitgen.render.paths import BUILTIN_TEMPLATES
+from kitgen.version.watch import watch_rebuilds, watch_targets
 
 KIT = "acme-launch"
 DEADLINE = 60.0  # seconds for any one awaited event; a healthy run needs a few

@@ -26,11 +26,11 @@ from signoff_helpers import clean_env, cli
 from typer.testing import CliRunner
 
 from hostile.support import KIT, MARKETERS, SELLERS, Stages
-from kitgen.cli import app
-from kitgen.feedback import FEEDBACK_DIR, read_feedback
-from kitgen.signoff import SIGNOFF_DIR, parse_record
-from kitgen.verify import verify_kit
-from kitgen.versions import Workspace
+from kitgen.base.workspace import Workspace
+from kitgen.cli.main import app
+from kitgen.signoff.feedback import FEEDBACK_DIR, read_feedback
+from kitgen.signoff.records import SIGNOFF_DIR, parse_record
+from kitgen.verify.kit import verify_kit
 
 pytestmark = pytest.mark.hostile_concurrency
 
@@ -188,7 +188,7 @@ def test_the_same_person_racing_themselves_counts_once(workspace: Path, tmp_path
     assert codes == [0] * 10
     paths = list((workspace / "kits" / KIT / SIGNOFF_DIR).iterdir())
     assert 1 <= len(paths) <= 3 and all(p.suffix == ".txt" for p in paths)
-    from kitgen.ledger import KitLedger
+    from kitgen.signoff.ledger import KitLedger
 
     assert len({r.email for r in KitLedger.open(Workspace(workspace), KIT)
                 .counting("1", "approve")}) == 1

@@ -1,7 +1,7 @@
 """Crashes and a full disk (issue 5, item 4).
 
 ``kill -9`` at each write point: kitgen's test-only hook (``KITGEN_TEST_PAUSE_AT``, see
-``kitgen.fsutil.pause_point``) makes a real kitgen process stop at its n-th write point — a
+``kitgen.base.files.pause_point``) makes a real kitgen process stop at its n-th write point — a
 temporary file written but not yet in place, a file just placed, a folder about to be renamed
 — and write a marker; the test then kills its whole process group with SIGKILL (a render pool
 included), as a power cut would. n counts up until a run completes without stopping, so every
@@ -47,7 +47,7 @@ from hostile.support import (
     visible_tree,
     workspace_with,
 )
-from kitgen.signoff import parse_record
+from kitgen.signoff.records import parse_record
 
 pytestmark = pytest.mark.hostile_crash
 
@@ -283,7 +283,7 @@ DISK_COMMANDS: dict[str, tuple[str, Callable[[Stages], list[str]], Callable | No
 
 
 class FailingWrites:
-    """``open`` for kitgen.fsutil whose files take half the data, then report a full disk."""
+    """``open`` for kitgen.base.files whose files take half the data, then report a full disk."""
 
     def __init__(self) -> None:
         self.failed = 0
@@ -328,13 +328,13 @@ def test_simulated_full_disk(stages: Stages, copy_stage: Callable[[Path], Path],
     if prepare:
         prepare(root, stages)
     before = everything(root / "kits")
-    import kitgen.fsutil
+    import kitgen.base.files
 
     if where == "data":
-        monkeypatch.setattr(kitgen.fsutil, "open", FailingWrites(), raising=False)
+        monkeypatch.setattr(kitgen.base.files, "open", FailingWrites(), raising=False)
     elif where == "link-or-rename":
-        monkeypatch.setattr(kitgen.fsutil.os, "link", refuse(errno.ENOSPC))
-        monkeypatch.setattr(kitgen.fsutil.os, "replace", refuse(errno.ENOSPC))
+        monkeypatch.setattr(kitgen.base.files.os, "link", refuse(errno.ENOSPC))
+        monkeypatch.setattr(kitgen.base.files.os, "replace", refuse(errno.ENOSPC))
     else:
         real_mkdir = Path.mkdir
 
@@ -346,7 +346,7 @@ def test_simulated_full_disk(stages: Stages, copy_stage: Callable[[Path], Path],
         monkeypatch.setattr(Path, "mkdir", mkdir)
     result = cli(*args(stages), cwd=root)
     monkeypatch.undo()
-    assert result.code == 3, result.text
+    assert result.code == 4, result.text
     assert "the disk is full" in result.text
     assert "Traceback" not in result.text and "internal error" not in result.text
     assert everything(root / "kits") == before  # nothing lost, nothing half-written
@@ -405,7 +405,7 @@ def test_real_full_disk(tiny_disk: Path, stages: Stages, name: str, leave: int) 
             assert leave > 0, output
             assert cli("verify", cwd=root).code == 0
         else:
-            assert result.returncode == 3, output
+            assert result.returncode == 4, output
             assert "the disk is full" in output and "Traceback" not in output
             assert everything(root / "kits") == before
     finally:

@@ -23,13 +23,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hostile.support import KIT, Stages
-from kitgen.feedback import FIELDS as FEEDBACK_FIELDS
-from kitgen.feedback import HEADER as FEEDBACK_HEADER
-from kitgen.feedback import Feedback
-from kitgen.signoff import Record, meaning_of, parse_record
-from kitgen.textrecord import parse_record_fields
-from kitgen.verify import verify_kit
-from kitgen.versions import Workspace, manifest_bytes
+from kitgen.base.workspace import Workspace
+from kitgen.signoff.feedback import FIELDS as FEEDBACK_FIELDS
+from kitgen.signoff.feedback import HEADER as FEEDBACK_HEADER
+from kitgen.signoff.feedback import Feedback
+from kitgen.signoff.records import Record, meaning_of, parse_record
+from kitgen.signoff.textrecord import parse_record_fields
+from kitgen.verify.kit import verify_kit
+from kitgen.version.manifest import manifest_bytes
 
 pytestmark = pytest.mark.hostile_properties
 
@@ -244,8 +245,8 @@ def test_a_written_record_reads_back_and_counts(tmp_path_factory: pytest.TempPat
                                                 stages: Stages, comment: str,
                                                 name: str) -> None:
     """Through the real writer and reader: what `approve` stores is what the ledger counts."""
-    from kitgen.ledger import KitLedger
-    from kitgen.signoff import write_record
+    from kitgen.signoff.ledger import KitLedger
+    from kitgen.signoff.records import write_record
 
     root = tmp_path_factory.mktemp("roundtrip")
     shutil.copytree(stages.built / "kits", root / "kits")

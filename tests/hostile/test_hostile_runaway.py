@@ -151,8 +151,10 @@ def test_a_runaway_release_is_stopped_too(stages: Stages,
 
 def test_valid_kit_text_is_not_slowed_by_the_guards() -> None:
     """The sandbox's checks leave ordinary templates alone: the built-in ones render the kit."""
-    from kitgen.loader import load_kit
-    from kitgen.render import BuildInfo, make_environment, plan_documents, render_html
+    from kitgen.load.reader import load_kit
+    from kitgen.render.documents import BuildInfo, plan_documents
+    from kitgen.render.html import render_html
+    from kitgen.render.sandbox import make_environment
 
     path = Path(__file__).parent / "valid-kit.yaml"
     kit = load_kit(path).kit

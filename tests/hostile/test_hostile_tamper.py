@@ -178,8 +178,9 @@ def manifest_structure_broken(root: Path, s: Stages) -> list[Expect]:
 def manifest_forged_consistently(root: Path, s: Stages) -> list[Expect]:
     """A careful forger edits the snapshot and recomputes every hash of the manifest; only the
     records bound to the old digest can give it away (the PDFs would need a re-render)."""
-    from kitgen.loader import load_kit
-    from kitgen.versions import compute_digest, data_digest, manifest_bytes
+    from kitgen.load.reader import load_kit
+    from kitgen.version.digest import compute_digest, data_digest
+    from kitgen.version.manifest import manifest_bytes
 
     folder = kit(root) / "2"
     snapshot = folder / "requirements.yaml"

@@ -1,0 +1,101 @@
+"""Every error a user or the machine can cause, in one place.
+
+Each class carries its exit code (the README's table) and builds its own message, so the CLI
+turns any of them into one clean report: ``1`` a gate is not met, ``2`` bad input or usage,
+``4`` the disk refused a write. Anything not derived from ``KitgenError`` is a bug and exits 3.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file, located as precisely as we can."""
+
+    file: str
+    line: int | None
+    column: int | None
+    path: str
+    message: str
+    fix: str = ""
+
+    @property
+    def where(self) -> str:
+        if self.line is None:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column or 1}"
+
+    def __str__(self) -> str:
+        field = f" {self.path}:" if self.path else ""
+        fix = f" Fix: {self.fix}" if self.fix else ""
+        return f"{self.where}:{field} {self.message}.{fix}"
+
+
+class KitgenError(Exception):
+    exit_code = 3
+
+    def __init__(self, message: str, *, details: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+
+class InputError(KitgenError):
+    """Bad input or usage: a file, an argument, a workspace (exit 2)."""
+
+    exit_code = 2
+
+
+class InvalidKitFile(InputError):
+    """One or more problems in requirement files, all reported at once."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        files = sorted({p.file for p in problems})
+        count = len(problems)
+        super().__init__(
+            f"{count} problem{'s' if count != 1 else ''} in {', '.join(files)}",
+            details=[str(p) for p in problems],
+        )
+        self.problems = problems
+
+
+class VersionConflict(InputError):
+    def __init__(self, kit: str, version: str) -> None:
+        super().__init__(
+            f"kit {kit!r}: version {version} already exists with other content",
+            details=[
+                "A built version never changes. Bump `version:` in the requirement file "
+                "(e.g. to the next patch number), or remove the pin to number versions 1, 2, 3…"
+            ],
+        )
+
+
+class SettingError(InputError):
+    """An environment variable kitgen reads holds a value it cannot use."""
+
+    def __init__(self, name: str, value: str, expected: str) -> None:
+        super().__init__(
+            f"{name}={value!r} is not {expected.split(', e.g.')[0]}",
+            details=[f"Set {name} to {expected}, or unset it to use the default."],
+        )
+
+
+class DiskError(KitgenError):
+    """The disk refused a write (full, read-only, no permission); nothing was half-written.
+    Not a bug and not bad input: its own exit code, so a CI job can tell it apart."""
+
+    exit_code = 4
+
+
+class GateNotMet(KitgenError):
+    """A gate is not met: missing sign-off, open requirements, failed verification (exit 1)."""
+
+    exit_code = 1
+
+
+class RenderError(KitgenError):
+    """A template failed or a render ran away; the user's templates or data are at fault."""
+
+    exit_code = 2

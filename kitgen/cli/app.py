@@ -1,0 +1,123 @@
+"""The Typer app, the one place errors become messages and exit codes, and what every command
+shares (the workspace, loading requirement files, common options).
+
+Command modules register themselves on ``app``; this module never imports them (``main.py``
+does), so the import graph has no cycle. Errors a user can cause are ``KitgenError``
+subclasses and exit with their own code and no traceback; anything else is a bug and exits 3,
+with the traceback under ``--debug``.
+"""
+
+from __future__ import annotations
+
+import functools
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from kitgen import __version__
+from kitgen.base.errors import InputError, InvalidKitFile, KitgenError
+from kitgen.cli import console as out
+
+if TYPE_CHECKING:
+    from kitgen.base.workspace import Workspace
+    from kitgen.load.positions import LoadedKit
+
+app = typer.Typer(
+    name="kitgen",
+    help="Build the sales kit sales and marketing negotiated, version it, and record sign-off.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _State:
+    """Options of the whole command line, set by the callback before any command runs."""
+
+    debug = False
+
+
+state = _State()
+
+FilesArg = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Requirement files (default: every .yaml file in requirements/)."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def handle_errors(command: F) -> F:
+    """One place where errors become messages and exit codes (PRODUCT.md §4)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except InvalidKitFile as error:
+            out.problems(error.message, error.problems)
+            raise typer.Exit(error.exit_code) from None
+        except KitgenError as error:
+            out.error(error.message, error.details)
+            raise typer.Exit(error.exit_code) from None
+        except typer.Exit:
+            raise
+        except BrokenPipeError:
+            raise
+        except KeyboardInterrupt:
+            out.error("interrupted; nothing was half-written")
+            raise typer.Exit(130) from None
+        except Exception as error:  # noqa: BLE001 - the one place bugs are reported
+            if state.debug:
+                traceback.print_exc()
+            out.error(
+                f"internal error: {type(error).__name__}: {error}",
+                ["This is a bug in kitgen. Run again with --debug for the traceback "
+                 "and report it."],
+            )
+            raise typer.Exit(3) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"kitgen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
+    ] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    state.debug = debug
+
+
+def workspace() -> Workspace:
+    from kitgen.base.workspace import Workspace
+
+    return Workspace(Path.cwd())
+
+
+def load(files: list[Path] | None) -> list[LoadedKit]:
+    """The requirement files named, or every one in the workspace, all validated."""
+    from kitgen.load.reader import load_kits
+
+    ws = workspace()
+    paths = files or ws.requirement_files()
+    if not paths:
+        raise InputError(
+            f"no requirement files in {ws.requirements_dir}",
+            details=["Add requirements/<kit>.yaml, or start from `kitgen init DIR`."],
+        )
+    return load_kits(paths, ws.root)

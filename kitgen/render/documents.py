@@ -1,0 +1,122 @@
+"""Which documents a kit holds, and what each page says about its version.
+
+A kit renders to an index, one battlecard per competitor, the playbook, and one value-prop sheet
+per persona; each document knows the requirements it delivers (``delivered_by``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from kitgen.base import settings
+from kitgen.load.model import KitFile, Requirement
+
+TEMPLATE_FOR_KIND = {
+    "index": "index.html.j2",
+    "battlecard": "battlecard.html.j2",
+    "playbook": "playbook.html.j2",
+    "value_prop": "value_prop.html.j2",
+}
+
+
+@dataclass(frozen=True)
+class Document:
+    """One PDF of a kit. ``ref`` is how requirements name it in ``delivered_by``."""
+
+    kind: str
+    ref: str
+    title: str
+    filename: str
+    audience: str
+    delivers: tuple[Requirement, ...] = ()
+    pages: int = 0
+
+    @property
+    def stem(self) -> str:
+        return self.filename.removesuffix(".pdf")
+
+
+@dataclass(frozen=True)
+class SignoffLine:
+    name: str
+    email: str
+    side: str
+    meaning: str
+    time: str
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    version: str
+    digest: str
+    draft: bool
+    date: str
+    timestamp: str
+    kitgen_version: str
+    signoffs: tuple[SignoffLine, ...] = field(default=())
+
+    @property
+    def digest_short(self) -> str:
+        return self.digest[:12]
+
+    @classmethod
+    def of(cls, version: str, digest: str, when: dt.datetime,
+           signoffs: tuple[SignoffLine, ...] | None = None) -> BuildInfo:
+        """What the documents of ``version`` print about it: a draft without ``signoffs``,
+        released with them; ``when`` is the version's time (never the clock)."""
+        from kitgen import __version__
+
+        return cls(version=version, digest=digest, draft=signoffs is None,
+                   date=when.date().isoformat(), timestamp=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                   kitgen_version=__version__, signoffs=signoffs or ())
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Requirement changes shown on a version's index (PRODUCT.md §8 "What changed")."""
+
+    previous: str
+    since_previous: tuple[Any, ...]
+    released: str | None
+    since_released: tuple[Any, ...]
+
+
+def plan_documents(kit: KitFile) -> list[Document]:
+    """Every document of a kit, index first, each with the requirements it delivers."""
+
+    def delivering(*refs: str) -> tuple[Requirement, ...]:
+        return tuple(
+            r
+            for r in kit.requirements
+            if r.status != "dropped"
+            and any(d == ref or d.startswith(ref + ".") for d in r.delivered_by for ref in refs)
+        )
+
+    documents = [Document("index", "", "Kit index", "index.pdf", "internal")]
+    for card in kit.battlecards:
+        ref = f"battlecards.{card.id}"
+        documents.append(
+            Document("battlecard", ref, f"Battlecard: {card.competitor}",
+                     f"battlecard-{card.id}.pdf", "internal", delivering(ref))
+        )
+    documents.append(
+        Document("playbook", "playbook", "Staller-handling playbook", "playbook.pdf",
+                 "internal", delivering("playbook"))
+    )
+    for vp in kit.value_props:
+        ref = f"value_props.{vp.id}"
+        documents.append(
+            Document("value_prop", ref, f"Value proposition: {vp.persona}",
+                     f"value-prop-{vp.id}.pdf", vp.audience, delivering(ref))
+        )
+    return documents
+
+
+def source_date(kit: KitFile) -> dt.datetime:
+    """The time written into PDFs: SOURCE_DATE_EPOCH, else the launch date, never the clock."""
+    pinned = settings.source_date_epoch()
+    if pinned is not None:
+        return pinned
+    return dt.datetime.combine(kit.launch, dt.time(0, 0), tzinfo=dt.UTC)

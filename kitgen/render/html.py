@@ -1,0 +1,127 @@
+"""Kit → HTML for each of its documents, through the sandboxed Jinja2 templates; and the
+template and asset files a version's digest covers.
+
+A render is bounded in time (``KITGEN_RENDER_TIMEOUT``) and in size.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from kitgen.base import settings
+from kitgen.base.errors import RenderError
+from kitgen.base.limits import time_limit
+from kitgen.load.fieldready import LIKELIHOOD
+from kitgen.load.model import KitFile
+from kitgen.load.references import known_references
+from kitgen.render.documents import TEMPLATE_FOR_KIND, BuildInfo, Changes, Document
+from kitgen.render.paths import ASSETS_DIR, BUILTIN_TEMPLATES
+
+MAX_HTML_CHARS = 16 * 1024 * 1024  # a full 1 MiB requirement file renders to far less
+
+
+def _time_limit(seconds: float, what: str) -> contextlib.AbstractContextManager[None]:
+    """Stop a runaway template (``{% for i in range(99999) %}{% for j in range(99999) %}``)."""
+    return time_limit(seconds, lambda: RenderError(
+        f"template for {what} ran longer than {seconds:g} s and was stopped",
+        details=["A template loops too long; simplify it (KITGEN_RENDER_TIMEOUT sets the "
+                 "limit)."],
+    ))
+
+
+def _generate_bounded(template: jinja2.Template, context: dict[str, Any], what: str) -> str:
+    parts: list[str] = []
+    size = 0
+    for part in template.generate(context):
+        size += len(part)
+        if size > MAX_HTML_CHARS:
+            raise RenderError(
+                f"template for {what} makes more than {MAX_HTML_CHARS:,} characters of HTML",
+                details=["A template repeats content without bound; simplify it."],
+            )
+        parts.append(part)
+    return "".join(parts)
+
+
+def render_html(
+    env: jinja2.Environment,
+    kit: KitFile,
+    document: Document,
+    build: BuildInfo,
+    documents: list[Document],
+    changes: Changes | None = None,
+    for_screen: bool = False,
+) -> str:
+    """The HTML of one document. Template errors become ``RenderError`` naming the template."""
+    context: dict[str, Any] = {
+        "kit": kit,
+        "doc": document,
+        "build": build,
+        "assets_url": ASSETS_DIR.resolve().as_uri(),
+        "labels": known_references(kit),
+        "roadmap": {item.id: item for item in kit.roadmap},
+        "changes": changes,
+        # Links only in HTML meant for a browser: in a PDF, WeasyPrint would turn a relative
+        # link into an absolute file:// URL naming the builder's folders.
+        "for_screen": for_screen,
+        "likelihood": LIKELIHOOD,
+        # The index lists the other documents; its own row would only say "0 pages".
+        "documents": [d for d in documents if d.kind != "index"],
+    }
+    item_id = document.ref.rsplit(".", 1)[-1]
+    if document.kind == "battlecard":
+        context["card"] = next(c for c in kit.battlecards if c.id == item_id)
+    elif document.kind == "value_prop":
+        context["vp"] = next(v for v in kit.value_props if v.id == item_id)
+    elif document.kind == "playbook":
+        context["playbook"] = kit.playbook
+    return render_template(env, TEMPLATE_FOR_KIND[document.kind], context, document.filename)
+
+
+def render_template(env: jinja2.Environment, name: str, context: dict[str, Any], what: str) -> str:
+    """Render one template within the time and size limits; any failure is a ``RenderError``
+    naming the template (exit 2), since templates and data are the user's, never a crash."""
+    try:
+        with _time_limit(settings.render_seconds(), what):
+            return _generate_bounded(env.get_template(name), context, what)
+    except jinja2.TemplateSyntaxError as error:
+        where = f"{error.filename or error.name}:{error.lineno}"
+        raise RenderError(f"template {where}: {error.message}") from None
+    except jinja2.TemplateError as error:
+        raise RenderError(f"template {name} failed for {what}: {error}") from None
+    except RecursionError:
+        raise RenderError(f"template {name} failed for {what}: it calls itself without end "
+                          "(a macro or include that never stops)") from None
+    except RenderError:
+        raise
+    except Exception as error:  # noqa: BLE001 - a template's own fault, e.g. {{ 1 + 'a' }}
+        raise RenderError(f"template {name} failed for {what}: "
+                          f"{type(error).__name__}: {error}"[:500]) from None
+
+
+def template_inputs(workspace_templates: Path | None) -> dict[str, str]:
+    """sha256 of every template and asset a render may read, named as the manifest shows them.
+
+    All of them, not only those a render happened to load: over-including can only cause an
+    extra version, while missing one could let two different outputs share a digest.
+    """
+    files: dict[str, Path] = {}
+    for root, prefix in ((BUILTIN_TEMPLATES, "kitgen:templates"), (ASSETS_DIR, "kitgen:assets")):
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                files[f"{prefix}/{path.relative_to(root).as_posix()}"] = path
+    if workspace_templates is not None and workspace_templates.is_dir():
+        for path in sorted(workspace_templates.rglob("*")):
+            relative = path.relative_to(workspace_templates)
+            if path.is_file() and not _ignored(relative):
+                files[f"templates/{relative.as_posix()}"] = path
+    return {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in files.items()}
+
+
+def _ignored(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts) or relative.suffix == ".md"

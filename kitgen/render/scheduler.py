@@ -1,0 +1,203 @@
+"""Turning kits' documents into PDFs: from the document cache where it can, else on a pool of
+processes; a kit's index last, once every other document's page count is known.
+
+A document's bytes depend only on its inputs, never on which process rendered it or on the
+order, so ``--jobs`` changes the time a build takes and nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from kitgen.base.workspace import Workspace
+from kitgen.load.positions import LoadedKit
+from kitgen.render.cache import DocumentCache, document_key, files_digest
+from kitgen.render.documents import BuildInfo, Changes, Document, plan_documents, source_date
+from kitgen.render.html import render_html
+from kitgen.render.paths import ASSETS_DIR
+from kitgen.render.pdf import (
+    InlineExecutor,
+    RenderJob,
+    check_page_limit,
+    open_pool,
+    release_memory,
+    render_in_worker,
+    result_of,
+)
+from kitgen.render.sandbox import make_environment
+
+Progress = Callable[[str, str], None]  # (kit, what just happened)
+
+
+@dataclass(frozen=True)
+class BuiltDocument:
+    document: Document
+    sha256: str
+    pages: int
+
+
+
+def render_documents(
+    workspace: Workspace,
+    loaded: LoadedKit,
+    build: BuildInfo,
+    progress: Progress | None = None,
+    attachments: Callable[[Document], list[Any]] | None = None,
+    changes: Changes | None = None,
+    jobs: int = 1,
+    when: dt.datetime | None = None,
+    use_cache: bool = True,
+) -> list[tuple[BuiltDocument, bytes, str]]:
+    """Render every document of a kit, in document order; the index last, when page counts
+    are known. ``when`` is the time written into the PDFs (default: ``source_date``);
+    without ``use_cache`` every document is rendered afresh."""
+    run = KitRender(loaded, build, changes, attachments, when=when)
+    with Renderer(workspace, jobs, progress, use_cache) as renderer:
+        renderer.render(iter([run]), lambda _run: None)
+    return run.built()
+
+
+@dataclass
+class KitRender:
+    """One kit's documents on their way to PDFs."""
+
+    loaded: LoadedKit
+    build: BuildInfo
+    changes: Changes | None = None
+    attachments: Callable[[Document], list[Any]] | None = None
+    rendered: dict[str, tuple[BuiltDocument, bytes, str]] = field(default_factory=dict)
+    when: dt.datetime | None = None  # the time written into the PDFs; None: source_date
+    index_page: str = ""  # the index for a browser, with links to the documents
+
+    def __post_init__(self) -> None:
+        self.documents = plan_documents(self.loaded.kit)
+
+    def content(self) -> list[Document]:
+        return self.documents[1:]
+
+    def index(self) -> Document:
+        """The index, which shows every other document's page count: ask only once they are
+        all rendered."""
+        self.documents = [
+            replace(d, pages=self.rendered[d.filename][0].pages) if d.filename in self.rendered
+            else d
+            for d in self.documents
+        ]
+        return self.documents[0]
+
+    def built(self) -> list[tuple[BuiltDocument, bytes, str]]:
+        return [self.rendered[d.filename] for d in self.documents]
+
+
+class Renderer:
+    """Turns kits' documents into PDFs: from the document cache where it can, else on a pool of
+    ``jobs`` processes (in this process for one), at most two documents per worker in flight.
+    A kit's index goes ahead of other kits' documents, so each kit is finished, written and
+    dropped from memory as early as possible."""
+
+    def __init__(self, workspace: Workspace, jobs: int, progress: Progress | None,
+                 use_cache: bool = True) -> None:
+        self.env = make_environment(workspace.templates_dir)
+        self.base_url = workspace.templates_dir
+        self.roots = (ASSETS_DIR, workspace.templates_dir)
+        self.jobs = max(1, jobs)
+        self.progress = progress
+        self.cache = DocumentCache.default() if use_cache else DocumentCache(None)
+        self.files_digest = files_digest(self.roots)
+        self.pool: Executor | None = None
+        self.finish: Callable[[KitRender], None] = lambda _run: None
+        self.running: dict[Future[Any], tuple[KitRender, Document, str, str]] = {}
+        self.ready: deque[tuple[KitRender, Document]] = deque()
+
+    def __enter__(self) -> Renderer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.cache.stored:
+            self.cache.evict()
+
+    def render(self, kits: Iterator[KitRender], finish: Callable[[KitRender], None]) -> None:
+        """Render every document of ``kits``; call ``finish`` on each kit once it is complete."""
+        self.finish = finish
+        capacity = 1 if self.jobs == 1 else 2 * self.jobs
+        while True:
+            while len(self.running) < capacity and self.next_ready(kits):
+                self.start(*self.ready.popleft())
+            if not self.running:
+                return
+            done, _ = wait(list(self.running), return_when=FIRST_COMPLETED)
+            for future in done:
+                run, document, html, key = self.running.pop(future)
+                pdf, pages = result_of(future)
+                self.cache.put(key, pdf, pages)
+                self.done(run, document, html, pdf, pages)
+
+    def next_ready(self, kits: Iterator[KitRender]) -> bool:
+        """Whether a document is ready to start, opening the next kit if none is; a kit is
+        opened only then, so that only a few are in memory at once."""
+        while not self.ready:
+            run = next(kits, None)
+            if run is None:
+                return False
+            content = run.content()
+            self.ready.extend((run, document) for document in content)
+            if not content:
+                self.ready.append((run, run.index()))
+        return True
+
+    def start(self, run: KitRender, document: Document) -> None:
+        kit = run.loaded.kit
+        html = render_html(self.env, kit, document, run.build, run.documents, run.changes)
+        identifier = hashlib.sha256(f"{run.build.digest}/{document.filename}".encode())
+        job = RenderJob(
+            html=html,
+            what=f"{kit.kit}/{document.filename}",
+            base_url=self.base_url,
+            allowed_roots=self.roots,
+            identifier=identifier.hexdigest()[:32].encode(),
+            when=run.when or source_date(kit),
+            attachments=tuple(run.attachments(document)) if run.attachments else (),
+            files_digest=self.files_digest,
+        )
+        key = document_key(job) if self.cache.root else ""
+        cached = self.cache.get(key) if key else None
+        if cached is not None:
+            check_page_limit(cached.pages, job.what)
+            self.done(run, document, html, cached.pdf, cached.pages)
+            return
+        if self.pool is None:
+            self.pool = open_pool(self.jobs)
+        self.running[self.pool.submit(render_in_worker, job)] = (run, document, html, key)
+
+    def done(self, run: KitRender, document: Document, html: str, pdf: bytes, pages: int) -> None:
+        built = BuiltDocument(document, hashlib.sha256(pdf).hexdigest(), pages)
+        run.rendered[document.filename] = (built, pdf, html)
+        if self.progress:
+            self.progress(run.loaded.kit.kit, document.filename)
+        if document.kind == "index":
+            run.index_page = screen_page(render_html(
+                self.env, run.loaded.kit, document, run.build, run.documents, run.changes,
+                for_screen=True))
+            self.finish(run)
+            if isinstance(self.pool, InlineExecutor):
+                release_memory()
+        elif len(run.rendered) == len(run.documents) - 1:
+            self.ready.appendleft((run, run.index()))
+
+
+def screen_page(html: str) -> str:
+    """The index page without the URL of kitgen's own fonts: that names the folder kitgen is
+    installed in, which differs between machines and is nobody's business once the version is
+    committed. A browser draws the page with its own fonts instead."""
+    from markupsafe import escape
+
+    assets = ASSETS_DIR.resolve().as_uri()
+    return html.replace(str(escape(assets)), "").replace(assets, "")

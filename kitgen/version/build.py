@@ -1,0 +1,198 @@
+"""``kitgen build``: load → validate → render → pdf → version.
+
+Every requirement file is validated before anything is written, so one bad file leaves
+``kits/`` untouched. Each version is assembled in a hidden folder and renamed into place.
+Documents are rendered through the document cache and, with ``jobs`` > 1, a process pool; a
+document's bytes depend only on its inputs, never on which process rendered it or on the order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kitgen.base.errors import InputError, VersionConflict
+from kitgen.base.files import disk_error, place_folder, staged_folder, write_file_atomic
+from kitgen.base.workspace import Workspace
+from kitgen.load.model import KitFile
+from kitgen.load.positions import LoadedKit
+from kitgen.load.reader import load_kit
+from kitgen.render.documents import BuildInfo, Changes, source_date
+from kitgen.render.html import template_inputs
+from kitgen.render.scheduler import BuiltDocument, KitRender, Progress, Renderer
+from kitgen.version import carry
+from kitgen.version.diff import diff_requirements
+from kitgen.version.digest import compute_digest, data_digest
+from kitgen.version.manifest import (
+    MANIFEST,
+    RELEASE_DIR,
+    RELEASE_MANIFEST,
+    SNAPSHOT,
+    make_manifest,
+    read_manifest,
+)
+from kitgen.version.numbering import list_versions, next_version, version_key
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    kit: str
+    version: str
+    digest: str
+    path: Path
+    written: bool
+    documents: tuple[BuiltDocument, ...] = ()
+
+
+@dataclass(frozen=True)
+class KitPlan:
+    loaded: LoadedKit
+    inputs: dict[str, str]
+    data_sha: str
+    digest: str
+    version: str
+    unchanged: bool
+
+
+def plan_kit(workspace: Workspace, loaded: LoadedKit) -> KitPlan:
+    """Decide which version a build of ``loaded`` would write, without writing anything."""
+    kit = loaded.kit
+    inputs = template_inputs(workspace.templates_dir)
+    data_sha = data_digest(kit)
+    digest = compute_digest(data_sha, inputs)
+    kit_dir = workspace.kit_dir(kit.kit)
+    existing = list_versions(kit_dir)
+    if kit.version:
+        if kit.version in existing:
+            if read_manifest(kit_dir / kit.version).get("digest") != digest:
+                raise VersionConflict(kit.kit, kit.version)
+            return KitPlan(loaded, inputs, data_sha, digest, kit.version, unchanged=True)
+        return KitPlan(loaded, inputs, data_sha, digest, kit.version, unchanged=False)
+    if existing and read_manifest(kit_dir / existing[-1]).get("digest") == digest:
+        return KitPlan(loaded, inputs, data_sha, digest, existing[-1], unchanged=True)
+    return KitPlan(loaded, inputs, data_sha, digest, next_version(None, existing), unchanged=False)
+
+
+def build_kits(
+    workspace: Workspace,
+    plans: list[KitPlan],
+    progress: Progress | None = None,
+    keep_html: bool = False,
+    jobs: int = 1,
+) -> list[BuildResult]:
+    """Write every planned version, rendering on ``jobs`` processes. Plan all kits first
+    (``plan_kit``): a version conflict in the last kit must stop the build before the first one
+    writes anything. Each kit's version is written as soon as its documents are rendered."""
+    results: list[BuildResult | None] = [None] * len(plans)
+    planned: dict[int, tuple[int, KitPlan]] = {}  # id(KitRender) → where its plan is
+    for number, plan in enumerate(plans):
+        if plan.unchanged:
+            target = workspace.kit_dir(plan.loaded.kit.kit) / plan.version
+            results[number] = BuildResult(plan.loaded.kit.kit, plan.version, plan.digest, target,
+                                          written=False)
+
+    def opened() -> Iterator[KitRender]:
+        for number, plan in enumerate(plans):
+            if not plan.unchanged:
+                kit_dir = workspace.kit_dir(plan.loaded.kit.kit)
+                changes = version_changes(kit_dir, plan.version, plan.loaded.kit)
+                run = KitRender(plan.loaded, draft_build_info(plan), changes)
+                planned[id(run)] = (number, plan)
+                yield run
+
+    def finish(run: KitRender) -> None:
+        number, plan = planned.pop(id(run))
+        results[number] = write_built_version(workspace, plan, run.built(), keep_html,
+                                              run.index_page, run.changes)
+        run.rendered.clear()  # its PDFs are on disk now: keep memory flat however many kits
+
+    if any(not plan.unchanged for plan in plans):
+        with Renderer(workspace, jobs, progress) as renderer:
+            renderer.render(opened(), finish)
+    return [result for result in results if result is not None]
+
+
+def write_version(
+    workspace: Workspace, plan: KitPlan, progress: Progress | None = None, keep_html: bool = False
+) -> BuildResult:
+    """Build one planned version (``kitgen build FILE``), rendering in this process."""
+    return build_kits(workspace, [plan], progress, keep_html)[0]
+
+
+def draft_build_info(plan: KitPlan) -> BuildInfo:
+    when = source_date(plan.loaded.kit)
+    return BuildInfo.of(plan.version, plan.digest, when)
+
+
+def write_built_version(
+    workspace: Workspace, plan: KitPlan, built: list[tuple[BuiltDocument, bytes, str]],
+    keep_html: bool = False, index_page: str = "", changes: Changes | None = None,
+) -> BuildResult:
+    """Assemble the version folder under a hidden name and rename it into place.
+
+    Every version has its index as HTML too (PRODUCT.md §8): ``index.html``, the page for a
+    browser, linking the documents. With ``keep_html`` each PDF has beside it the exact HTML
+    WeasyPrint drew it from — for the index that is ``index.html`` itself, without the links
+    (a PDF must not carry them: WeasyPrint would write the builder's folders into it).
+    """
+    kit = plan.loaded.kit
+    kit_dir = workspace.kit_dir(kit.kit)
+    target = kit_dir / plan.version
+    try:
+        kit_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise disk_error(error, kit_dir) from None
+    with staged_folder(kit_dir, f"building-{plan.version}") as staging:
+        manifest = make_manifest(plan.loaded, plan.version, plan.digest,
+                                 {"data": plan.data_sha, **plan.inputs}, source_date(kit),
+                                 [item for item, _, _ in built], keep_html, bool(index_page),
+                                 changes)
+        for item, pdf, html in built:
+            # Each PDF carries the manifest that lists it, so it can be checked on its own.
+            write_file_atomic(staging / item.document.filename,
+                              carry.append(pdf, MANIFEST, manifest))
+            page = html if keep_html else index_page if item.document.kind == "index" else ""
+            if page:
+                write_file_atomic(staging / f"{item.document.stem}.html", page.encode())
+        write_file_atomic(staging / SNAPSHOT, plan.loaded.raw)
+        write_file_atomic(staging / MANIFEST, manifest)
+        if not place_folder(staging, target):
+            raise InputError(
+                f"kit {kit.kit!r}: version {plan.version} was written by another build "
+                "at the same time; run the build again"
+            )
+    return BuildResult(
+        kit.kit, plan.version, plan.digest, target, written=True,
+        documents=tuple(item for item, _, _ in built),
+    )
+
+
+def version_changes(kit_dir: Path, version: str, kit: KitFile | None = None) -> Changes | None:
+    """What changed in ``version`` since the version before it and since the last release
+    before it; None for a kit's first version. ``kit`` is the version's data when it is not
+    yet on disk."""
+    earlier = [v for v in list_versions(kit_dir) if version_key(v) < version_key(version)]
+    if not earlier:
+        return None
+
+    def data(v: str) -> KitFile | None:
+        try:
+            return load_kit(kit_dir / v / SNAPSHOT).kit
+        except InputError:
+            return None
+
+    current = kit or data(version)
+    released = [v for v in earlier if (kit_dir / v / RELEASE_DIR / RELEASE_MANIFEST).is_file()]
+    previous_kit = data(earlier[-1])
+    released_kit = data(released[-1]) if released else None
+    if current is None:
+        return None
+    return Changes(
+        previous=earlier[-1],
+        since_previous=tuple(diff_requirements(previous_kit, current)) if previous_kit else (),
+        released=released[-1] if released else None,
+        since_released=tuple(diff_requirements(released_kit, current)) if released_kit else (),
+    )
+
+
