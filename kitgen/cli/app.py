@@ -53,7 +53,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JS
 
 
 def handle_errors(command: F) -> F:
-    """One place where errors become messages and exit codes (PRODUCT.md §4)."""
+    """One place where errors become messages and exit codes."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:

@@ -1,4 +1,4 @@
-"""What makes reps trust a kit beyond its sign-off (PRODUCT.md §8): fresh intelligence, no
+"""What makes reps trust a kit beyond its sign-off: fresh intelligence, no
 roadmap sold as fact, and brevity. These produce warnings; they never change a digest.
 """
 

@@ -1,4 +1,4 @@
-"""The requirement file, as pydantic models (PRODUCT.md §3).
+"""The requirement file, as pydantic models.
 
 Every model forbids unknown keys so that a typo is an error, never a silently ignored field.
 Text fields are plain ``str``: pydantic's lax mode does not turn YAML's ``no`` (a boolean) or

@@ -1,4 +1,4 @@
-"""Where the negotiation between sales and marketing stands, for one kit (PRODUCT.md §3, §4)."""
+"""Where the negotiation between sales and marketing stands, for one kit."""
 
 from __future__ import annotations
 

@@ -75,7 +75,7 @@ class BuildInfo:
 
 @dataclass(frozen=True)
 class Changes:
-    """Requirement changes shown on a version's index (PRODUCT.md §8 "What changed")."""
+    """Requirement changes shown on a version's index."""
 
     previous: str
     since_previous: tuple[Any, ...]

@@ -1,4 +1,4 @@
-"""HTML → PDF with WeasyPrint, locked down (PRODUCT.md §5, §7).
+"""HTML → PDF with WeasyPrint, locked down.
 
 This is the only module that imports WeasyPrint, and it does so lazily: ``kitgen --help``,
 ``check`` and ``status`` never pay for it. Fonts come only from kitgen's own assets (fontconfig

@@ -1,4 +1,4 @@
-"""Field feedback (PRODUCT.md §8): what reps found useful, kept beside the kit, never in it.
+"""Field feedback: what reps found useful, kept beside the kit, never in it.
 
 Stored like sign-off records — one text file each under ``kits/<kit>/feedback/`` — so it merges
 cleanly in git and is written atomically. It is not an input of any version: feedback never

@@ -1,4 +1,4 @@
-"""Which sign-offs count for a version, and whether it is released (PRODUCT.md §6).
+"""Which sign-offs count for a version, and whether it is released.
 
 A record counts only when it binds to the version's digest, its signer is listed for its side
 in the policy of the version it signs (the snapshot, which cannot change), that person does

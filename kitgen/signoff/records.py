@@ -1,4 +1,4 @@
-"""Sign-off records (PRODUCT.md §6): one small text file per approval or rejection.
+"""Sign-off records: one small text file per approval or rejection.
 
 A record is never edited or removed by kitgen, and each lives in its own file under
 ``kits/<kit>/signoffs/``, so two people signing on two git branches add two different files and

@@ -131,7 +131,7 @@ def write_built_version(
 ) -> BuildResult:
     """Assemble the version folder under a hidden name and rename it into place.
 
-    Every version has its index as HTML too (PRODUCT.md §8): ``index.html``, the page for a
+    Every version has its index as HTML too: ``index.html``, the page for a
     browser, linking the documents. With ``keep_html`` each PDF has beside it the exact HTML
     WeasyPrint drew it from — for the index that is ``index.html`` itself, without the links
     (a PDF must not carry them: WeasyPrint would write the builder's folders into it).

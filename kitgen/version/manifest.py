@@ -1,4 +1,4 @@
-"""Versions of a kit (PRODUCT.md §5): digest, numbering, manifest, and the workspace layout.
+"""A version's manifest: what it holds and how it was made, written once and read back safely.
 
 A version folder is written whole, under a hidden name, then renamed into place: readers see
 a complete version or none. Once there it is never modified; releasing only adds beside it.
