@@ -33,6 +33,32 @@ class Problem:
         return f"{self.where}:{field} {self.message}.{fix}"
 
 
+@dataclass(frozen=True)
+class CellProblem(Problem):
+    """A problem in a workbook or CSV file: ``line`` is the row, ``column`` its number, shown
+    as a spreadsheet shows them (``sheet Requirements, row 4, column D``)."""
+
+    sheet: str = ""
+
+    @property
+    def where(self) -> str:
+        parts = [self.file] + ([f"sheet {self.sheet}"] if self.sheet else [])
+        if self.line is not None:
+            parts.append(f"row {self.line}")
+        if self.column is not None:
+            parts.append(f"column {column_letter(self.column)}")
+        return ", ".join(parts)
+
+
+def column_letter(number: int) -> str:
+    """1 → A, 27 → AA: how spreadsheets name a column."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 class KitgenError(Exception):
     exit_code = 3
 

@@ -11,6 +11,7 @@ from kitgen.cli import console as out
 if TYPE_CHECKING:
     from kitgen.load.negotiation import Negotiation
     from kitgen.load.positions import LoadedKit
+    from kitgen.load.sheet.importing import ImportPlan
     from kitgen.release.gate import ReleaseOutcome
     from kitgen.release.status import KitStatus
     from kitgen.signoff.approval import Review
@@ -180,3 +181,64 @@ def shown(path: Path, root: Path | None = None) -> str:
     from kitgen.base.files import display_path
 
     return display_path(path, root)
+
+
+# --- sheet import ----------------------------------------------------------------------------
+
+def _shown_value(value: str | tuple[str, ...] | None) -> str:
+    from kitgen.load.sheet.merge import show
+
+    return show(value)
+
+
+def print_import(plan: ImportPlan) -> None:
+    """What importing a workbook changes, requirement by requirement; conflicts last."""
+    from kitgen.load.sheet.layout import HEADERS
+
+    merge, sheet = plan.merge, plan.sheet
+    origin = f"version {sheet.version}" if sheet.version else "no built version"
+    out.say(f"{out.esc(plan.loaded.name)} ← workbook of kit {out.esc(sheet.kit)} "
+            f"(exported at {origin})")
+    if plan.file_changed_since_export:
+        out.say("  the requirement file changed since the export: merged three ways")
+    rows = {r.row.id: r.number for r in sheet.rows}
+    for requirement in merge.changed_ids:
+        out.say(f"  {out.esc(requirement)} (row {rows[requirement]}):")
+        for change in (c for c in merge.changes if c.id == requirement):
+            out.say(f"    {HEADERS[change.field]}: {out.esc(_shown_value(change.before))} → "
+                    f"{out.esc(_shown_value(change.after))}")
+    for new in merge.added:
+        out.say(f"  {out.esc(new.id)} (row {rows[new.id]}): new requirement from {new.from_}, "
+                f"{new.status}: {out.esc(new.need)}")
+    for kept in merge.kept:
+        out.say(f"  note: {out.esc(kept)} is not in the workbook; it stays in the file as it is "
+                "(to take a requirement off the list, set its status to dropped)")
+    if merge.conflicts:
+        out.error(f"{plural(len(merge.conflicts), 'conflict')}; nothing written",
+                  [c.describe() for c in merge.conflicts] + [
+                      "Fix: make the workbook and the file agree on each field (edit either), "
+                      "then import again."])
+    elif not (merge.changes or merge.added):
+        out.say("  no changes: the workbook says what the file says; nothing to write")
+
+
+def import_json(plan: ImportPlan, written: bool) -> dict[str, Any]:
+    merge = plan.merge
+    return {
+        "kit": plan.sheet.kit,
+        "file": plan.loaded.name,
+        "exported_version": plan.sheet.version or None,
+        "file_changed_since_export": plan.file_changed_since_export,
+        "changes": [{"id": c.id, "field": c.field, "before": _jsonable(c.before),
+                     "after": _jsonable(c.after)} for c in merge.changes],
+        "added": [r.as_data() for r in merge.added],
+        "conflicts": [{"id": c.id, "field": c.field, "row": c.row, "base": _jsonable(c.base),
+                       "workbook": _jsonable(c.workbook), "yaml": _jsonable(c.yaml),
+                       "message": c.describe()} for c in merge.conflicts],
+        "kept": list(merge.kept),
+        "written": written,
+    }
+
+
+def _jsonable(value: str | tuple[str, ...] | None) -> str | list[str] | None:
+    return list(value) if isinstance(value, tuple) else value

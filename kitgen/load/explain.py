@@ -37,6 +37,17 @@ def describe(error: Any, name: str, builder: Composer) -> Problem:
     return Problem(name, line, column, dotted(loc), message, fix)
 
 
+def explain_value(error: Any, written: str = "") -> tuple[str, str]:
+    """One pydantic error as (what is wrong, how to fix it), without a place: for values that
+    come from somewhere other than the YAML (a workbook's cell)."""
+    loc: Loc = tuple(error["loc"])
+    ctx = error.get("ctx") or {}
+    if "fix" in ctx:
+        return error["msg"], str(ctx["fix"])
+    field_name = str(loc[-1]) if loc else "file"
+    return _explain(error["type"], field_name, error.get("input"), error, written)
+
+
 def _explain(kind: str, field_name: str, got: Any, error: Any, written: str) -> tuple[str, str]:
     ctx = error.get("ctx") or {}
     shown = _show(got)

@@ -27,7 +27,12 @@ MAX_PROBLEMS = 200  # per file: enough to fix a round, few enough to read and to
 def load_kit(path: Path, root: Path | None = None) -> LoadedKit:
     """Load and validate one requirement file; raise ``InvalidKitFile`` with every problem."""
     name = display_path(path, root)
-    raw = _read_bytes(path, name, root)
+    return load_kit_bytes(_read_bytes(path, name, root), path, name)
+
+
+def load_kit_bytes(raw: bytes, path: Path, name: str) -> LoadedKit:
+    """Validate the bytes of a requirement file (``path``, shown as ``name``) as ``load_kit``
+    does: for a file about to be written, checked before it is."""
     text = _decode(raw, name)
     data, builder = _parse(text, name)
     # Problems found while reading (duplicate keys, tags) are reported together with the
