@@ -68,7 +68,9 @@ battlecards:
       - Unlimited viewers per workspace.
 playbook:
   stallers:
-    - {id: send-info, stall: Just send me some information., who: An analyst., really_means: Not convinced., responses: [Happy to.], next_step: Book 20 minutes., escalate_after_days: 7}
+    - {id: send-info, stall: Just send me some information., who: An analyst.,
+       really_means: Not convinced., responses: [Happy to.], next_step: Book 20 minutes.,
+       escalate_after_days: 7}
   nay_sayer: {concerns: [IT security.], approach: [Bring the SOC 2 report.]}
   decision_maker:
     cares_about: [One set of numbers.]
