@@ -78,6 +78,11 @@ def record_feedback(
     check_text(note, "--note")
     entry = Feedback(kit.kit, version, item, "yes" if useful else "no", note, who.name,
                      who.email, utc_now())
+    return store_feedback(kit_dir, entry)
+
+
+def store_feedback(kit_dir: Path, entry: Feedback) -> Path:
+    """Write one feedback record, atomically; the same record twice is stored once."""
     folder = kit_dir / FEEDBACK_DIR
     path = folder / entry.file_name
     with folder_for_writing(folder):
