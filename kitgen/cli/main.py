@@ -10,6 +10,7 @@ from kitgen.cli import (  # noqa: F401  (each registers its commands on the app)
     build,
     check,
     diff,
+    export,
     feedback,
     setup,
     sheet,

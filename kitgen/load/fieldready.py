@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from kitgen.base import settings
-from kitgen.load.model import KitFile
+from kitgen.load.model import Claim, KitFile, ValueProp
 from kitgen.load.positions import LoadedKit
 
 # How likely a roadmap stage is to ship as described; shown beside every roadmap mention.
@@ -77,6 +77,25 @@ def roadmap_notes(loaded: LoadedKit) -> list[FieldWarning]:
     return warnings
 
 
+def shown_to_customer(claim: Claim, kit: KitFile) -> bool:
+    """Whether a customer may read ``claim``: the one rule behind customer-facing sheets and the
+    customer export. Never an internal claim, nor one resting on a feature that is not
+    launch-ready or shipped (or that the roadmap does not list): that would sell it as fact."""
+    if claim.internal:
+        return False
+    if not claim.feature:
+        return True
+    stages = {item.id: item.stage for item in kit.roadmap}
+    return stages.get(claim.feature.split(".")[-1]) in SELLABLE
+
+
+def customer_claims(kit: KitFile, vp: ValueProp) -> list[Claim]:
+    """The claims of ``vp`` a customer-facing sheet shows (all of them on an internal one)."""
+    if vp.audience != "customer":
+        return list(vp.claims)
+    return [claim for claim in vp.claims if shown_to_customer(claim, kit)]
+
+
 def customer_roadmap_leaks(kit: KitFile) -> list[str]:
     """Customer-facing text that names a feature not yet launch-ready, i.e. sells it as fact.
 
@@ -89,10 +108,7 @@ def customer_roadmap_leaks(kit: KitFile) -> list[str]:
         if vp.audience != "customer":
             continue
         shown = [vp.persona, *vp.pains, *vp.differentiators]
-        for claim in vp.claims:
-            feature = claim.feature.split(".")[-1] if claim.feature else None
-            if claim.internal or any(feature == item.id for item in early):
-                continue
+        for claim in customer_claims(kit, vp):
             shown += [claim.claim, claim.proof, claim.source]
         text = " ".join(shown).casefold()
         for item in early:

@@ -16,7 +16,7 @@ import jinja2
 from kitgen.base import settings
 from kitgen.base.errors import RenderError
 from kitgen.base.limits import time_limit
-from kitgen.load.fieldready import LIKELIHOOD
+from kitgen.load.fieldready import LIKELIHOOD, customer_claims
 from kitgen.load.model import KitFile
 from kitgen.load.references import known_references
 from kitgen.render.documents import TEMPLATE_FOR_KIND, BuildInfo, Changes, Document
@@ -78,6 +78,9 @@ def render_html(
         context["card"] = next(c for c in kit.battlecards if c.id == item_id)
     elif document.kind == "value_prop":
         context["vp"] = next(v for v in kit.value_props if v.id == item_id)
+        # The claims the sheet may show: on a customer-facing one, by the one rule the customer
+        # export uses too (load/fieldready.py), not a copy of it in the template.
+        context["claims"] = customer_claims(kit, context["vp"])
     elif document.kind == "playbook":
         context["playbook"] = kit.playbook
     return render_template(env, TEMPLATE_FOR_KIND[document.kind], context, document.filename)
