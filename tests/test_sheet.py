@@ -472,3 +472,21 @@ def test_unknown_kit_and_bad_output_name(kitgen: Kitgen, tmp_path: Path) -> None
     assert "acme-launch" in missing.output
     wrong = kitgen("sheet", "export", "acme-launch", "-o", "x.csv", cwd=tmp_path)
     assert wrong.exit_code == 2 and "does not end in .xlsx" in wrong.output
+
+
+def test_the_readme_section_for_spreadsheets_runs_as_written(tmp_path: Path) -> None:
+    readme = (helpers.REPO / "README.md").read_text()
+    match = re.search(r"^## For sales leaders who negotiate in a spreadsheet\n(.*?)(?=^## )",
+                      readme, re.S | re.M)
+    assert match, "README has no section for sales leaders who negotiate in a spreadsheet"
+    commands = re.findall(r"```sh\n(.*?)```", match.group(1), re.S)[0].strip().splitlines()
+    assert [c.split()[:3] for c in commands] == [["kitgen", "sheet", "export"],
+                                                  ["kitgen", "sheet", "import"]]
+    root = tmp_path / "launch-kits"
+    assert helpers.run_kitgen("init", str(root), cwd=tmp_path).returncode == 0
+    before = helpers.tree(root / "requirements")
+    for command in commands:
+        result = helpers.run_kitgen(*command.split()[1:], cwd=root)
+        assert result.returncode == 0, result.stdout + result.stderr
+    assert "no changes" in result.stdout
+    assert helpers.tree(root / "requirements") == before
