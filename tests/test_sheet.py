@@ -365,16 +365,28 @@ def _corrupt(tmp_path: Path, kitgen: Kitgen, book: Path) -> None:
     book.write_bytes(data[: len(data) // 2])
 
 
-def _damaged_inside(tmp_path: Path, kitgen: Kitgen, book: Path) -> None:
-    import zipfile
+def _sheet_xml(payload: bytes):  # type: ignore[no-untyped-def]
+    """Replace the Requirements sheet's XML inside the workbook's zip with ``payload``."""
 
-    source = book.read_bytes()
-    import io
+    def apply(tmp_path: Path, kitgen: Kitgen, book: Path) -> None:
+        import io
+        import zipfile
 
-    with zipfile.ZipFile(io.BytesIO(source)) as old, zipfile.ZipFile(book, "w") as new:
-        for info in old.infolist():
-            data = old.read(info)
-            new.writestr(info, b"<not xml" if info.filename.endswith("sheet1.xml") else data)
+        source = book.read_bytes()
+        with zipfile.ZipFile(io.BytesIO(source)) as old, zipfile.ZipFile(book, "w") as new:
+            for info in old.infolist():
+                data = old.read(info)
+                new.writestr(info, payload if info.filename.endswith("sheet1.xml") else data)
+
+    return apply
+
+
+BILLION_LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa">'
+                  + b"".join(b'<!ENTITY %s "%s">' % (bytes([98 + i]), b"&%s;" % bytes([97 + i])
+                                                         * 10) for i in range(8))
+                  + b']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
+                  b'main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&i;</t></is></c>'
+                  b"</row></sheetData></worksheet>")
 
 
 def _cells(change: Callable[[Worksheet], None], sheet: str = "Requirements"):  # type: ignore[no-untyped-def]
@@ -431,7 +443,8 @@ BAD = {
     "password-protected": (_password, "the workbook is password-protected (encrypted)",
                            "without a password"),
     "corrupt-zip": (_corrupt, "not an .xlsx workbook (the file is damaged", "save it"),
-    "corrupt-xml": (_damaged_inside, "the workbook cannot be read", "save it"),
+    "corrupt-xml": (_sheet_xml(b"<not xml"), "the workbook cannot be read", "save it"),
+    "xml-entity-bomb": (_sheet_xml(BILLION_LAUGHS), "the workbook cannot be read", "save it"),
     "not-from-kitgen": (lambda tmp, kg, book: __import__("openpyxl").Workbook().save(book),
                         "was not exported by kitgen", "kitgen sheet export acme-launch"),
 }

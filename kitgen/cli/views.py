@@ -196,9 +196,9 @@ def print_import(plan: ImportPlan) -> None:
     from kitgen.load.sheet.layout import HEADERS
 
     merge, sheet = plan.merge, plan.sheet
-    origin = f"version {sheet.version}" if sheet.version else "no built version"
-    out.say(f"{out.esc(plan.loaded.name)} ← workbook of kit {out.esc(sheet.kit)} "
-            f"(exported at {origin})")
+    origin = f"exported at version {sheet.version}" if sheet.version else \
+        "exported before the first build"
+    out.say(f"{out.esc(plan.loaded.name)} ← workbook of kit {out.esc(sheet.kit)} ({origin})")
     if plan.file_changed_since_export:
         out.say("  the requirement file changed since the export: merged three ways")
     rows = {r.row.id: r.number for r in sheet.rows}

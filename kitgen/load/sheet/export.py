@@ -90,7 +90,7 @@ def _fill_requirements(sheet: Worksheet, kit: KitFile, rows: list[RequirementRow
 
 def _fill_items(sheet: Worksheet, kit: KitFile) -> None:
     """What delivers what, read-only: the sales side looks here, and edits the other sheet."""
-    _header(sheet, ["Item", "Write in Delivered by", "Audience", "Delivers"], [45, 34, 16, 60])
+    _header(sheet, ["Item", "Reference", "Audience", "Delivers"], [45, 34, 16, 60])
     delivers: dict[str, list[str]] = {}
     for requirement in kit.requirements:
         for ref in requirement.delivered_by:
