@@ -50,10 +50,10 @@ def record(
     name: Annotated[str | None, typer.Option("--name", help="Your name.")] = None,
     email: Annotated[str | None, typer.Option("--email", help="Your email.")] = None,
 ) -> None:
-    """Record whether a part of a kit helped in a deal (the default: `kitgen feedback KIT ITEM`).
+    """Record whether a part of a kit helped in a deal; `record` may be left out.
 
-    Example: kitgen feedback northwind-analytics playbook.stallers.send-info --useful yes
-    --note "Got the meeting"
+    Example: kitgen feedback record northwind-analytics playbook.stallers.send-info --useful
+    yes --note "Got the meeting" (the same as kitgen feedback northwind-analytics …)
     """
     from kitgen.signoff.feedback import record_feedback
     from kitgen.signoff.identity import resolve_identity

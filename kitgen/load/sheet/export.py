@@ -7,6 +7,7 @@ A very hidden, protected sheet keeps the rows as exported, the base of the three
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Sequence
 
@@ -118,8 +119,6 @@ def _fill_base(sheet: Worksheet, rows: list[RequirementRow]) -> None:
 
 
 def _set_properties(book: Workbook, loaded: LoadedKit, version: str | None, base: str) -> None:
-    import hashlib
-
     kit = loaded.kit
     book.properties.title = f"{kit.title}: requirements"
     book.properties.subject = f"kit {kit.kit}, version {version or 'not built yet'}"

@@ -90,7 +90,9 @@ def merge_rows(base: Sequence[RequirementRow], workbook: Sequence[SheetRow],
             continue
         if ours is None or was is None:
             # Removed from the YAML since the export, or added there under the same id.
-            if not all(same(theirs.value(f), (was or ours).value(f)) for f in FIELDS):  # type: ignore[union-attr]
+            other = was or ours
+            assert other is not None
+            if not all(same(theirs.value(f), other.value(f)) for f in FIELDS):
                 conflicts.append(Conflict(theirs.id, "id", number,
                                           theirs.id if was else None, theirs.id,
                                           None if ours is None else theirs.id))
