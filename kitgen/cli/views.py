@@ -219,7 +219,8 @@ def print_import(plan: ImportPlan) -> None:
                       "Fix: make the workbook and the file agree on each field (edit either), "
                       "then import again."])
     elif not (merge.changes or merge.added):
-        out.say("  no changes: the workbook says what the file says; nothing to write")
+        out.say(f"  {plural(len(sheet.rows), 'row')} checked, no changes: the workbook says "
+                "what the file says; nothing to write")
 
 
 def import_json(plan: ImportPlan, written: bool) -> dict[str, Any]:
