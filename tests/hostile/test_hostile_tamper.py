@@ -356,7 +356,7 @@ TAMPERS: list[Tamper] = [
 def test_the_released_stage_verifies_untouched(stages: Stages) -> None:
     result = cli("verify", cwd=stages.released)
     assert result.code == 0, result.text
-    assert f"{KIT}: 2 version(s), 3 sign-off record(s), released: 1" in result.stdout
+    assert f"{KIT}: 2 versions, 3 sign-off records, released: 1" in result.stdout
 
 
 @pytest.mark.parametrize("tamper", TAMPERS, ids=[t.__name__ for t in TAMPERS])
