@@ -162,4 +162,5 @@ def _print_indented(console: Console, line: str) -> None:
     from rich.text import Text
 
     body = line.lstrip(" ")
-    console.print(Padding(Text.from_markup(body), (0, 0, 0, len(line) - len(body))))
+    console.print(Padding(Text.from_markup(body), (0, 0, 0, len(line) - len(body)),
+                          expand=False))
