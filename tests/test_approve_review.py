@@ -345,3 +345,17 @@ def test_the_version_index_says_what_changed_field_by_field(walk: Walk) -> None:
     assert "Since the previous version (version 1)" in text
     for expected in ("battlecards.globex.pricing", STEPS[0].before, STEPS[0].after):
         assert squash(expected) in text, text
+
+
+def test_summary_names_the_fields_per_item(walk: Walk, tmp_path: Path) -> None:
+    lines = cli("diff", KIT, "2", "6", "--summary", cwd=walk.root).stdout.splitlines()
+    assert lines[1:6] == ["what changed (4 changes):", f"  signoff: keys.{SUE[1]}",
+                          "  requirements.stall-send-info: status",
+                          "  value_props.cfo: claims[0].proof",
+                          "  playbook.stallers.send-info: next_step"]
+    root = copy_workspace(walk.root, tmp_path / "ws")
+    review = cli("approve", KIT, "--side", "marketing", "--summary", "--yes", cwd=root,
+                 KITGEN_NAME=MONA[0], KITGEN_EMAIL=MONA[1])
+    assert "    value_props.cfo: claims[0].proof" in review.stdout.splitlines()
+    # The policy block is never shortened: who may sign is shown in full.
+    assert "        ssh-ed25519 [-AAAAC3NzaC1lZDI1NTE5AAAAIOldKeyOfSue-] " in review.stdout
