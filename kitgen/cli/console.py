@@ -136,12 +136,12 @@ def page(lines: Sequence[str]) -> None:
     import io
 
     size = shutil.get_terminal_size()
-    paged = sys.stdin.isatty() and len(lines) >= size.lines - 2
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=True, highlight=False, width=size.columns)
     for line in lines:
         _print_indented(console, line)
-    if not paged:
+    # Counted as shown, wrapped lines included; two rows stay for the question that follows.
+    if not sys.stdin.isatty() or buffer.getvalue().count("\n") < size.lines - 2:
         sys.stdout.write(buffer.getvalue())
         sys.stdout.flush()
         return
