@@ -160,6 +160,19 @@ def test_old_and_new_values_of_a_text_a_list_and_a_whole_item() -> None:
     assert changes["battlecards.initech"].now == "Initech BI"
 
 
+def test_a_claim_inserted_before_an_edited_one_is_one_added_and_one_edited() -> None:
+    before = base_kit()
+    after = copy.deepcopy(before)
+    after["value_props"][0]["claims"][0]["proof"] = "Initech: 5 days to 2."
+    after["value_props"][0]["claims"].insert(0, {"claim": "Audit-ready numbers.",
+                                                 "proof": "SOC 2 Type II, 2026.",
+                                                 "source": "Trust centre"})
+    changes = diff_kits(KitFile.model_validate(before), KitFile.model_validate(after))
+    assert [(c.path, c.change, c.before) for c in changes] == [
+        ("value_props.cfo.claims[1].proof", "changed", "Initech: 5 days to 3."),
+        ("value_props.cfo.claims[0]", "added", None)]
+
+
 def test_moving_items_is_one_change_of_order() -> None:
     before = base_kit()
     after = copy.deepcopy(before)

@@ -273,13 +273,35 @@ def _diff_entries(item: str, field: str, a: list[Any], b: list[Any]) -> Iterator
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             continue
-        paired = min(i2 - i1, j2 - j1)
-        for k in range(paired):
-            yield from _diff_value(item, f"{field}[{j1 + k}]", a[i1 + k], b[j1 + k])
-        for j in range(j1 + paired, j2):
-            yield FieldChange(item, f"{field}[{j}]", ADDED, None, b[j])
-        for i in range(i1 + paired, i2):
-            yield FieldChange(item, f"{field}[{i}]", REMOVED, a[i], None)
+        pairs = _pair_entries(a[i1:i2], b[j1:j2])
+        for i, j in pairs:
+            yield from _diff_value(item, f"{field}[{j1 + j}]", a[i1 + i], b[j1 + j])
+        paired_old, paired_new = {i for i, _ in pairs}, {j for _, j in pairs}
+        for j in range(j2 - j1):
+            if j not in paired_new:
+                yield FieldChange(item, f"{field}[{j1 + j}]", ADDED, None, b[j1 + j])
+        for i in range(i2 - i1):
+            if i not in paired_old:
+                yield FieldChange(item, f"{field}[{i1 + i}]", REMOVED, a[i1 + i], None)
+
+
+def _pair_entries(old: list[Any], new: list[Any]) -> list[tuple[int, int]]:
+    """Which old entry became which new one, in a run where they differ. As many on each side:
+    edited in place. Otherwise (an entry added or removed next to an edited one) each old
+    entry goes with the most alike new one still free, when they are mostly alike: a claim
+    inserted before an edited claim is one claim added and one edited, not one rewritten."""
+    if len(old) == len(new):
+        return [(k, k) for k in range(len(old))]
+    pairs: list[tuple[int, int]] = []
+    free = list(range(len(new)))
+    for i, entry in enumerate(old):
+        scored = [(difflib.SequenceMatcher(None, _canonical(entry), _canonical(new[j]),
+                                           autojunk=False).ratio(), j) for j in free]
+        if scored and max(scored)[0] >= 0.5:
+            best = max(scored)[1]
+            pairs.append((i, best))
+            free.remove(best)
+    return pairs
 
 
 # --- small helpers -----------------------------------------------------------------------------
