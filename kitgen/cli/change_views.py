@@ -56,8 +56,7 @@ def change_lines(changes: Iterable[FieldChange], indent: str = "  ",
         name = out.esc(item or "kit")
         whole = [c for c in found if not c.field]
         if summary:
-            fields = ", ".join(c.field or c.change for c in found)
-            lines.append(f"{indent}{name}: {out.esc(fields)}")
+            lines.append(f"{indent}{name}: {out.esc(_fields(found))}")
             continue
         if whole:
             lines += _item_lines(whole[0], indent)
@@ -143,14 +142,19 @@ def touched_lines(touched: Iterable[TouchedRequirement], indent: str = "  ") -> 
     for t in touched:
         own = [c for c in t.changes if c.item == t.item]
         named = [c for c in t.changes if c.item != t.item]
-        what = ("which is new" if t.new else
-                f"which changed: {', '.join(c.field or c.change for c in own)}" if own else "")
+        what = ("which is new" if t.new else f"which changed: {_fields(own)}" if own else "")
         for item, group in groupby(named, key=lambda c: c.item):
-            fields = ", ".join(c.field or c.change for c in group)
-            what += f"{'; ' if what else ''}it names {item}, which changed: {fields}"
+            what += f"{'; ' if what else ''}it names {item}, which changed: {_fields(group)}"
         lines.append(f"{indent}{out.esc(t.requirement)} ({t.status}) — delivered by "
                      f"{out.esc(t.item)}, {out.esc(what)}")
     return lines
+
+
+def _fields(changes: Iterable[FieldChange]) -> str:
+    """The fields that changed, named: ``pricing``, ``claims[0] (added)``."""
+    return ", ".join(c.change if not c.field
+                     else f"{c.field} ({c.change})" if c.change in (ADDED, REMOVED)
+                     else c.field for c in changes)
 
 
 def changes_json(changes: Iterable[FieldChange]) -> list[dict[str, Any]]:
