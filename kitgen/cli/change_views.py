@@ -3,8 +3,9 @@ the approve review — for people (lines with rich markup) and machines (JSON). 
 the core (``version.content_diff``, ``signoff.approval``); this module only words and shapes
 them.
 
-Every old value is shown in red after ``-`` or inside ``[-…-]``, every new one in green after
-``+`` or inside ``{+…+}`` (git's word-diff marks), so the lines read the same without colour.
+Old values are red and new ones green, and the marks say the same without colour: ``old → new``
+for short values, ``[-…-]`` and ``{+…+}`` word by word for longer texts (git's word-diff marks),
+``-`` and ``+`` before the entries removed from and added to a list.
 """
 
 from __future__ import annotations
