@@ -79,11 +79,17 @@ def diff_json(root: Path, *versions: str) -> dict:
 def test_diff_requirement_by_requirement(built: Path) -> None:
     data = diff_json(built, "1", "2")
     assert (data["kit"], data["from"], data["to"]) == (KIT, "1", "2")
+    added = {"id": "pricing-page", "from": "sales", "need": "A pricing page.",
+             "status": "dropped", "delivered_by": []}
+    removed = {"id": "old-ask", "from": "marketing", "need": "A poster.", "status": "dropped",
+               "delivered_by": []}
     assert data["requirements"] == [
-        {"id": "card-globex", "change": "text", "before": OLD_NEED, "after": NEW_NEED},
-        {"id": "roi-sheet", "change": "status", "before": "proposed", "after": "dropped"},
-        {"id": "pricing-page", "change": "added", "before": "", "after": "dropped"},
-        {"id": "old-ask", "change": "removed", "before": "dropped", "after": ""},
+        {"id": "card-globex", "field": "need", "change": "changed", "before": OLD_NEED,
+         "after": NEW_NEED},
+        {"id": "roi-sheet", "field": "status", "change": "changed", "before": "proposed",
+         "after": "dropped"},
+        {"id": "pricing-page", "field": "", "change": "added", "before": None, "after": added},
+        {"id": "old-ask", "field": "", "change": "removed", "before": removed, "after": None},
     ]
 
 
@@ -109,8 +115,8 @@ def test_diff_added_and_removed_documents(built: Path) -> None:
     assert backward["battlecard-initech.pdf"]["change"] == "removed"
     assert backward["battlecard-initech.pdf"]["pages_after"] is None
     requirements = diff_json(built, "3", "2")["requirements"]
-    assert {"id": "card-initech", "change": "removed", "before": "agreed", "after": ""} \
-        in requirements
+    assert [(r["id"], r["change"], r["before"]["status"]) for r in requirements] == [
+        ("card-initech", "removed", "agreed")]
 
 
 def test_diff_when_only_templates_changed(built: Path) -> None:
@@ -126,13 +132,21 @@ def test_diff_text(built: Path) -> None:
     assert result.code == 0
     lines = result.stdout.splitlines()
     assert lines[0] == f"{KIT}: version 1 → 2"
-    for expected in ("  card-globex: text changed", "  roi-sheet: status proposed → dropped",
-                     "  pricing-page: added (dropped)", "  old-ask: removed (was dropped)",
+    for expected in ("what changed (5 changes):", "  requirements.card-globex", "    need:",
+                     "      A one-page battlecard against [-Globex.-] {+Globex, with its 2027 "
+                     "pricing.+}",
+                     "  requirements.roi-sheet", "    status: proposed → dropped",
+                     "  requirements.pricing-page: new — A pricing page.",
+                     "  requirements.old-ask: removed (was A poster.)",
+                     "  battlecards.globex", "    summary:",
                      "  playbook.pdf: unchanged"):
         assert expected in lines, lines
+    assert "requirements touched by these changes:" in lines
+    assert ("  card-globex (agreed) — delivered by battlecards.globex, which changed: summary"
+            in lines)
     assert any(line.startswith("  battlecard-globex.pdf: changed (content;") for line in lines)
     same = cli("diff", KIT, "2", "2", cwd=built)
-    assert "requirements: no change" in same.stdout
+    assert "what changed: the content is the same" in same.stdout
 
 
 @pytest.mark.parametrize(
@@ -151,7 +165,7 @@ def test_diff_of_a_first_version_has_nothing_to_compare(tmp_path: Path) -> None:
     assert cli("build", cwd=root).code == 0
     result = cli("diff", KIT, cwd=root)
     assert result.code == 2
-    assert "has only version 1; nothing to compare with" in result.text
+    assert "has only version 1; nothing to compare it with" in result.text
 
 
 # --- status -----------------------------------------------------------------------------------
@@ -177,32 +191,41 @@ def test_status_shape_before_any_signoff(built: Path) -> None:
     entry = status_json(built)
     assert entry["kit"] == KIT and entry["latest_version"] == "4"
     assert entry["requirements"] == {"proposed": 0, "disputed": 0, "agreed": 3, "dropped": 2}
-    assert entry["signoff"] == {"marketing": {"state": "pending", "by": []},
-                                "sales": {"state": "pending", "by": []}}
+    nobody = {"state": "pending", "by": [], "last_approved": None,
+              "changes_since_last_approved": None}
+    assert entry["signoff"] == {"marketing": nobody, "sales": nobody}
     assert entry["latest_released"] is None and entry["released"] is False
-    assert "no marketing approval of version 4" in entry["blockers"]
+    assert {"kind": "approval-missing", "item": "marketing",
+            "message": "no marketing approval of version 4"} in entry["blockers"]
 
 
 def test_status_shows_each_side(settled: Path) -> None:
     assert approve(settled, KIT, "sales", SAM).code == 0
     entry = status_json(settled)
     assert entry["latest_version"] == "5"
-    assert entry["signoff"]["marketing"] == {"state": "pending", "by": []}
+    assert entry["signoff"]["marketing"] == {"state": "pending", "by": [], "last_approved": None,
+                                             "changes_since_last_approved": None}
     sales = entry["signoff"]["sales"]
     assert sales["state"] == "approved"
     assert [(b["name"], b["email"], b["decision"]) for b in sales["by"]] == [
         ("Sam Ortega", "sam@acme.example", "approve")]
-    assert entry["blockers"] == ["no marketing approval of version 5"]
+    assert entry["blockers"] == [{"kind": "approval-missing", "item": "marketing",
+                                  "message": "no marketing approval of version 5"}]
 
     assert reject(settled, KIT, "marketing", MONA, "Pricing is wrong").code == 0
     entry = status_json(settled)
     assert entry["signoff"]["marketing"]["state"] == "rejected"
-    assert entry["blockers"][0].startswith("rejected by Mona Reyes (marketing)")
+    assert (entry["blockers"][0]["kind"], entry["blockers"][0]["item"]) == ("rejected",
+                                                                           "marketing")
+    assert entry["blockers"][0]["message"].startswith("rejected by Mona Reyes (marketing)")
 
-    text = cli("status", cwd=settled)
-    (row,) = [line for line in text.stdout.splitlines() if line.strip().startswith(KIT)]
-    assert "marketing: rejected (Mona Reyes)" in row and "sales: approved (Sam Ortega)" in row
-    assert row.split()[1] == "5" and row.split()[-1] == "none"
+    text = cli("status", cwd=settled).stdout
+    assert f"{KIT} — Acme 1.0 launch kit\n" in text
+    assert "  latest version: 5 (not released); latest released version: none yet\n" in text
+    assert "  marketing: rejected version 5 (Mona Reyes: Pricing is wrong); it needs a new " \
+        "version\n" in text
+    assert "  sales: approved version 5 (Sam Ortega, " in text
+    assert "  blocking the release:\n    - rejected by Mona Reyes (marketing) on " in text
 
 
 def test_status_shows_latest_released(settled: Path) -> None:
@@ -218,4 +241,4 @@ def test_status_shows_latest_released(settled: Path) -> None:
 def test_status_of_unknown_kit_is_bad_input(built: Path) -> None:
     result = cli("status", "no-such-kit", cwd=built)
     assert result.code == 2
-    assert "no kit 'no-such-kit'" in result.text
+    assert "no kit 'no-such-kit' in kits/" in result.text and f"Kits: {KIT}." in result.text

@@ -186,7 +186,7 @@ def test_release_truth_table(built: Built, tmp_path: Path, case: str) -> None:
     blockers = ledger.blockers(latest)
     assert (blockers == []) is row.releasable, blockers
     for reason in row.reasons:
-        assert any(reason in b for b in blockers), (reason, blockers)
+        assert any(reason in b.message for b in blockers), (reason, blockers)
     reasons_given = [j.reason for j in ledger.judged if not j.counts]
     for why in row.not_counting:
         assert any(why in r for r in reasons_given), (why, reasons_given)
@@ -221,11 +221,12 @@ def test_ledger_lists_open_requirements_as_a_blocker(tmp_path: Path) -> None:
     write_steps(Built(root, {}, root), root,
                 Row(PLAIN, (A("1", "sales", SAM), A("1", "marketing", MARA)), False))
     ledger = KitLedger.open(Workspace(root), PLAIN)
-    assert ledger.blockers("1") == ["open requirements: pricing-sheet: disputed — "
-                                    "A pricing one-pager."]
+    assert [(b.kind, b.item, b.message) for b in ledger.blockers("1")] == [
+        ("open-requirement", "pricing-sheet",
+         "requirement pricing-sheet is disputed: A pricing one-pager.")]
     gate = cli("build", "--release", cwd=root)
     assert gate.code == 1
-    assert "open requirements: pricing-sheet: disputed" in gate.stdout
+    assert "requirement pricing-sheet is disputed" in gate.stdout
 
 
 def test_same_person_listed_on_both_sides_in_different_case(built: Built, tmp_path: Path) -> None:
@@ -252,7 +253,7 @@ def test_same_person_listed_on_both_sides_in_different_case(built: Built, tmp_pa
     ledger = KitLedger.open(Workspace(root), "acme-both")
     assert [r.side for r in ledger.counting("1", "approve")] == ["sales"]
     assert any("already counts for sales" in j.reason for j in ledger.judged)
-    assert "no marketing approval of version 1" in ledger.blockers("1")
+    assert "no marketing approval of version 1" in [b.message for b in ledger.blockers("1")]
 
 
 PEOPLE = (MARA, MONA, SAM, SUE, EVE)

@@ -52,7 +52,8 @@ def test_role_sections_run_in_order_on_a_fresh_workspace(tmp_path: Path) -> None
     script = tmp_path / "readme.sh"
     script.write_text("set -euo pipefail\n" + commands)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KITGEN_", "NO_COLOR"))}
-    env.update(KITGEN_TODAY="2026-12-01", COLUMNS="120", TERM="xterm")
+    # PAGER=cat: a long approve review would open `less`, which would take the typed answers.
+    env.update(KITGEN_TODAY="2026-12-01", COLUMNS="120", TERM="xterm", PAGER="cat")
     result = subprocess.run(
         ["script", "-qec", f"bash {script}", "/dev/null"],
         cwd=tmp_path, env=env, input="y\n" * 4, capture_output=True, text=True, timeout=300,

@@ -189,7 +189,9 @@ def test_refused_when_the_email_is_not_listed_for_the_side(small: Path) -> None:
     assert result.code == 1
     assert "mara@acme.example is not listed to sign for sales" in result.text
     assert "signoff.sales lists: sam@acme.example, sue@acme.example" in result.text
-    assert "Ask the kit's owners to add you" in result.text
+    assert "you sign as mara@acme.example (from --name/--email)" in result.text
+    assert "ask Sam Ortega <sam@acme.example> to add you to signoff.sales" in result.text
+    assert "sign with --email" not in result.text  # never invite signing as someone else
     assert records(small, KIT) == []
 
 
@@ -252,18 +254,33 @@ def test_refused_for_a_rejected_version(small: Path) -> None:
 
 
 @pytest.mark.parametrize("version", ["7", "1.0.0", "../1"])
-def test_refused_for_a_version_that_does_not_exist(small: Path, version: str) -> None:
-    result = approve(small, KIT, "sales", SAM, "--version", version)
-    assert result.code == 1
+@pytest.mark.parametrize("decision", ["approve", "reject"])
+def test_a_version_that_does_not_exist_is_bad_input(small: Path, version: str,
+                                                    decision: str) -> None:
+    sign = approve if decision == "approve" else reject
+    result = sign(small, KIT, "sales", SAM, *(["Wrong"] if decision == "reject" else []),
+                  "--version", version)
+    assert result.code == 2
     assert f"kit 'acme-launch' has no version {version}" in result.text
     assert "Versions: 1, 2." in result.text
     assert records(small, KIT) == []
 
 
-def test_refused_for_a_kit_with_no_built_version(small: Path) -> None:
-    result = approve(small, "no-such-kit", "sales", SAM)
-    assert result.code == 1
-    assert "no built version" in result.text and "kitgen build" in result.text
+def test_an_unknown_kit_gets_the_nearest_kit_and_the_list(small: Path) -> None:
+    result = approve(small, "acme-lanch", "sales", SAM)
+    assert result.code == 2
+    assert "no kit 'acme-lanch' in kits/" in result.text
+    assert "Did you mean acme-launch?" in result.text and "Kits: acme-launch." in result.text
+    far = approve(small, "no-such-kit", "sales", SAM)
+    assert far.code == 2 and "Did you mean" not in far.text and "Kits: acme-launch." in far.text
+
+
+def test_a_kit_not_built_yet_says_to_build_it(small: Path) -> None:
+    write_kit(small, small_kit(kit="acme-next"))
+    result = approve(small, "acme-next", "sales", SAM)
+    assert result.code == 2
+    assert "kit 'acme-next' has no built version yet" in result.text
+    assert "kitgen build" in result.text
 
 
 def test_reject_needs_a_reason(small: Path) -> None:
@@ -351,29 +368,37 @@ def test_review_shows_kit_version_digest_documents_and_changes_since_last_approv
 ) -> None:
     first = approve(small, KIT, "sales", SAM, "--version", "1")
     assert first.code == 0
-    assert "changes:  sales has approved no earlier version" in first.stdout
+    assert "sales has approved no earlier version, so everything in this one is new" \
+        in first.stdout
+    assert "2 requirements (2 agreed); 1 battlecard (Globex Analytics); 1 staller" in first.stdout
 
-    result = approve(small, KIT, "sales", SUE)
+    result = approve(small, KIT, "sales", SUE, "--comment", "Checked with the team")
     assert result.code == 0, result.text
     out = result.stdout
     digest = manifest_digest(small, KIT, "2")
-    assert "Approving for sales as Sue Park <sue@acme.example>:" in out
-    assert f"kit:      {KIT} — Acme 1.0 launch kit" in out
-    assert f"version:  2 (digest {digest[:12]})" in out
+    assert "Approving for sales as Sue Park <sue@acme.example> (from --name/--email)" in out
+    assert f"kit:       {KIT} — Acme 1.0 launch kit" in out
+    assert f"version:   2 (digest {digest[:12]})" in out
     assert digest not in out  # a prefix, not the whole digest
+    assert f"documents: kits/{KIT}/2/" in out
     manifest = json.loads((kit_dir(small, KIT) / "2" / "manifest.json").read_text())
     assert [d["file"] for d in manifest["documents"]] == [
         "index.pdf", "battlecard-globex.pdf", "playbook.pdf"]
     for doc in manifest["documents"]:
         pages = doc["pages"]
         assert f"    {doc['file']} ({pages} page{'s' if pages != 1 else ''})\n" in out
-    assert "changes since version 1 (sales's last approval):" in out
-    assert "card-globex: text changed" in out
-    assert "stall-send-info: status agreed → dropped" in out
-    assert "nay-sayer-page: added (agreed)" in out
+    assert f"the record will say: “{meaning_of('approve', 'sales', '2')}”" in out
+    assert "comment:   Checked with the team" in out
+    assert "marketing: has not signed version 2 yet" in out
+    assert "what changed since version 1, the last version sales approved (3 changes):" in out
+    assert "  requirements.card-globex\n      need:\n" in out
+    assert "A one-page battlecard against [-Globex.-] {+Globex, with pricing.+}" in out
+    assert "  requirements.stall-send-info\n      status: agreed → dropped\n" in out
+    assert "  requirements.nay-sayer-page: new — A page for the nay-sayer." in out
     # Marketing approved nothing before, whatever sales did.
     other = approve(small, KIT, "marketing", MARA)
-    assert "changes:  marketing has approved no earlier version" in other.stdout
+    assert "marketing has approved no earlier version" in other.stdout
+    assert "sales: approved version 2 (Sue Park, " in other.stdout
 
 
 # --- signatures -------------------------------------------------------------------------------

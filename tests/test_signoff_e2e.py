@@ -78,7 +78,7 @@ def test_marketer_builds_sales_approves_marketing_approves_ci_releases(tmp_path:
     lines = {line.split()[0]: line for line in gate.stdout.splitlines()
              if "NOT releasable" in line}
     assert "no marketing approval of version 1; no sales approval of version 1" in lines[KIT]
-    assert "open requirements: mdm-one-pager" in lines["northwind-mobile"]
+    assert "requirement mdm-one-pager is proposed" in lines["northwind-mobile"]
     assert "2 of 2 kit(s) not releasable" in gate.stderr
 
     # The sales leader sees what waits for them, then reviews and confirms at a terminal.
@@ -91,10 +91,10 @@ def test_marketer_builds_sales_approves_marketing_approves_ci_releases(tmp_path:
                             "Reviewed with the mid-market AEs"], root, marcus, "y")
     assert approved.code == 0, approved.text
     review = approved.stdout
-    assert "Approving for sales as Marcus Bell <marcus.bell@northwind.example>:" in review
-    assert "kit:      northwind-analytics — Northwind Analytics 3.0 launch kit" in review
+    assert "Approving for sales as Marcus Bell <marcus.bell@northwind.example>" in review
+    assert "kit:       northwind-analytics — Northwind Analytics 3.0 launch kit" in review
     assert "battlecard-contoso-bi.pdf (1 page)" in review
-    assert "Record this approve for sales? [y/N]" in review
+    assert "Record this approval for sales? [y/N]" in review
     assert "recorded kits/northwind-analytics/signoffs/1--" in review
 
     # The marketer approves from a script; their identity comes from git.

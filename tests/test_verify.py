@@ -97,7 +97,7 @@ def edit_field(path: Path, field: str, value: str) -> None:
 def test_untampered_workspace_verifies(ws: Path) -> None:
     result = cli("verify", cwd=ws)
     assert result.code == 0, result.text
-    assert f"{KIT}: 2 version(s), 2 sign-off record(s), released: 1" in result.stdout
+    assert f"{KIT}: 2 versions, 2 sign-off records, released: 1" in result.stdout
     assert "ok: nothing changed since it was built and signed" in result.stdout
     data = json.loads(cli("verify", "--json", cwd=ws).stdout)
     assert [(r["kit"], r["ok"], r["released"], r["problems"]) for r in data] == [

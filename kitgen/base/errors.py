@@ -98,6 +98,24 @@ class VersionConflict(InputError):
         )
 
 
+class UnknownKit(InputError):
+    """A kit id that names no built kit: the nearest ids and every kit there is, so a typo is
+    fixed at once."""
+
+    def __init__(self, kit: str, known: list[str], has_file: bool = False) -> None:
+        if has_file:
+            super().__init__(f"kit {kit!r} has no built version yet",
+                             details=["Run `kitgen build` first."])
+            return
+        import difflib
+
+        near = difflib.get_close_matches(kit.lower(), known, n=3, cutoff=0.6)
+        details = [f"Did you mean {' or '.join(near)}?"] if near else []
+        details.append(f"Kits: {', '.join(known)}." if known
+                       else "No kit has been built here yet: run `kitgen build` first.")
+        super().__init__(f"no kit {kit!r} in kits/", details=details)
+
+
 class SettingError(InputError):
     """An environment variable kitgen reads holds a value it cannot use."""
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from kitgen.base.errors import InputError
+from kitgen.base.errors import InputError, UnknownKit
 from kitgen.base.files import inside
 
 
@@ -47,3 +47,16 @@ class Workspace:
             p.name for p in self.kits_dir.iterdir()
             if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")
         )
+
+    def require_kit(self, kit: str) -> str:
+        """``kit`` when kits/ holds it; else ``UnknownKit`` naming the nearest ids (a name that
+        would step out of kits/ is refused as such first)."""
+        self.kit_dir(kit)
+        known = self.kit_ids()
+        if kit in known:
+            return kit
+        # Only compared with names listed, never joined into a path: ``kit`` is user text.
+        files = self.requirements_dir
+        stems = ({p.stem for p in files.iterdir() if p.suffix in (".yaml", ".yml")}
+                 if files.is_dir() else set())
+        raise UnknownKit(kit, known, kit in stems)

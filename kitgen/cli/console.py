@@ -120,3 +120,47 @@ def _strip_markup(text: str) -> str:
     from rich.text import Text
 
     return Text.from_markup(text).plain
+
+
+def page(lines: Sequence[str]) -> None:
+    """Lines with markup, through a pager when they do not fit the terminal (``$PAGER``, else
+    ``less``, told to leave them on the screen afterwards: what was read stays above the
+    question that follows); printed as they are otherwise. On a terminal a wrapped line keeps
+    its indent, so the outline of a long review stays readable."""
+    import shutil
+
+    if not fancy():
+        for line in lines:
+            say(line)
+        return
+    import io
+
+    size = shutil.get_terminal_size()
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, highlight=False, width=size.columns)
+    for line in lines:
+        _print_indented(console, line)
+    # Counted as shown, wrapped lines included; two rows stay for the question that follows.
+    if not sys.stdin.isatty() or buffer.getvalue().count("\n") < size.lines - 2:
+        sys.stdout.write(buffer.getvalue())
+        sys.stdout.flush()
+        return
+    import click
+
+    keep = "LESS" not in os.environ and "PAGER" not in os.environ
+    if keep:  # never clear the screen on leaving; say how to move on
+        os.environ["LESS"] = "-RFX -Pskitgen review (space for more, b to go back, q when read)$"
+    try:
+        click.echo_via_pager(buffer.getvalue(), color=True)
+    finally:
+        if keep:
+            del os.environ["LESS"]
+
+
+def _print_indented(console: Console, line: str) -> None:
+    from rich.padding import Padding
+    from rich.text import Text
+
+    body = line.lstrip(" ")
+    console.print(Padding(Text.from_markup(body), (0, 0, 0, len(line) - len(body)),
+                          expand=False))

@@ -62,7 +62,7 @@ def record(
     if useful not in ("yes", "no"):
         raise InputError(f"--useful must be yes or no, not {useful!r}")
     ws = workspace()
-    ledger = KitLedger.open(ws, kit)
+    ledger = KitLedger.open(ws, ws.require_kit(kit))
     version = ledger.require_version(None)
     who = resolve_identity(name, email, ws.root)
     path = record_feedback(ledger.kit_dir, ledger.snapshot(version).kit, version, item,

@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 
-from kitgen.base.errors import InputError
 from kitgen.cli import console as out
 from kitgen.cli import views
 from kitgen.cli.app import JsonOpt, app, handle_errors, workspace
@@ -18,7 +17,8 @@ def status(
     kit: Annotated[str | None, typer.Argument(help="Kit id (default: every kit).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Per kit: latest version, negotiation state, each side's sign-off, latest release.
+    """Per kit: latest version, negotiation state, what each side must do next, what blocks
+    the release, and the latest released version.
 
     Example: kitgen status northwind-analytics --json
     """
@@ -26,18 +26,22 @@ def status(
     from kitgen.signoff.feedback import kit_feedback
 
     ws = workspace()
-    if kit and kit not in ws.kit_ids():
-        raise InputError(f"no kit {kit!r} in {ws.kits_dir}", details=["Run `kitgen build` first."])
+    if kit:
+        ws.require_kit(kit)
     statuses = [kit_status(ws, name) for name in ([kit] if kit else ws.kit_ids())]
     feedback = {s.kit: kit_feedback(ws.kits_dir, s.kit) for s in statuses}
     if as_json:
         out.emit_json([views.status_json(s, feedback[s.kit]) for s in statuses])
         return
-    out.table("kitgen status", ["kit", "latest", "requirements", "sign-off", "released"],
-              [views.status_row(s) for s in statuses])
-    for s in statuses:
+    if not statuses:
+        out.say("no kits built yet: run `kitgen build`")
+    for number, s in enumerate(statuses):
+        if number:
+            out.say()
+        for line in views.status_lines(s):
+            out.say(line)
         lines = views.feedback_lines(feedback[s.kit])
         if lines:
-            out.say(f"field feedback on {s.kit}:")
+            out.say("  field feedback:")
             for line in lines:
-                out.say(f"  {out.esc(line)}")
+                out.say(f"    {out.esc(line)}")

@@ -61,13 +61,16 @@ def verify(
             if not path.is_file():
                 raise InputError(f"{target}: no such PDF")
             results.append(verify_pdf(ws, path, allowed_signers))
-        elif target in ws.kit_ids():
+        else:
+            try:
+                ws.require_kit(target)
+            except InputError as error:
+                raise InputError(f"{target!r} is neither a kit in kits/ nor a PDF file",
+                                 details=error.details) from None
             report = verify_kit(ws, target)
             if rebuild:
                 rebuild_kit(ws, report)
             results.append(report)
-        else:
-            raise InputError(f"{target!r} is neither a kit in {ws.kits_dir} nor a PDF file")
     if as_json:
         out.emit_json([r.as_json() for r in results])
     else:

@@ -9,14 +9,13 @@ from typing import TYPE_CHECKING, Any
 from kitgen.cli import console as out
 
 if TYPE_CHECKING:
+    from kitgen.load.model import Side
     from kitgen.load.negotiation import Negotiation
     from kitgen.load.positions import LoadedKit
     from kitgen.load.sheet.importing import ImportPlan
     from kitgen.release.gate import ReleaseOutcome
     from kitgen.release.status import KitStatus
-    from kitgen.signoff.approval import Review
     from kitgen.signoff.feedback import ItemFeedback
-    from kitgen.signoff.identity import Identity
     from kitgen.verify.kit import KitReport
     from kitgen.verify.pdf import PdfReport
 
@@ -98,44 +97,57 @@ def status_json(status: KitStatus, feedback: list[ItemFeedback]) -> dict[str, An
         entry["signoff"] = {
             side: {"state": s.state,
                    "by": [{"name": r.name, "email": r.email, "time": r.time,
-                           "decision": r.decision} for r in s.records]}
+                           "decision": r.decision} for r in s.records],
+                   "last_approved": status.progress[side].last_approved,
+                   "changes_since_last_approved": status.progress[side].changes_since}
             for side, s in status.sides.items()
         }
         entry["latest_released"] = status.latest_released
         entry["released"] = status.released
-        entry["blockers"] = list(status.blockers)
+        entry["blockers"] = [{"kind": b.kind, "item": b.item, "message": b.message}
+                             for b in status.blockers]
     entry["feedback"] = feedback_json(feedback)
     return entry
 
 
-def status_row(status: KitStatus) -> list[str]:
+def status_lines(status: KitStatus) -> list[str]:
+    """One kit: where it stands, what each side must do next, and what blocks the release."""
+    lines = [f"[bold]{out.esc(status.kit)}[/] — {out.esc(status.title)}"]
+    if status.latest is None:
+        return [*lines, "  no built version yet: run `kitgen build`"]
+    state = "released" if status.released else "not released"
+    lines.append(f"  latest version: {status.latest} ({state}); latest released version: "
+                 f"{status.latest_released or 'none yet'}")
     counts = ", ".join(f"{n} {s}" for s, n in status.requirements.items() if n)
-    sides = "; ".join(
-        f"{side}: {s.state}" + (f" ({', '.join(r.name for r in s.records)})" if s.records else "")
-        for side, s in status.sides.items()
-    )
-    return [status.kit, status.latest or "none", counts, sides, status.latest_released or "none"]
+    lines.append(f"  requirements: {counts}")
+    for side in status.sides:
+        lines.append(f"  {side}: {out.esc(_side_next(status, side))}")
+    if status.blockers:
+        lines.append("  blocking the release:")
+        lines += [f"    - {out.esc(b.message)}" for b in status.blockers]
+    return lines
 
 
-# --- approve / reject ------------------------------------------------------------------------
-
-def show_review(review: Review, side: str, decision: str, who: Identity) -> None:
-    verb = "Approving" if decision == "approve" else "Rejecting"
-    out.say(f"{verb} for {side} as {out.esc(who.name)} <{out.esc(who.email)}>:")
-    out.say(f"  kit:      {out.esc(review.kit)} — {out.esc(review.title)}")
-    out.say(f"  version:  {review.version} (digest {review.digest[:12]})")
-    out.say("  documents:")
-    for name, pages in review.documents:
-        out.say(f"    {out.esc(name)} ({plural(pages, 'page')})")
-    if review.previous is None:
-        out.say(f"  changes:  {side} has approved no earlier version")
-    elif not review.changes:
-        out.say(f"  changes since version {review.previous} ({side}'s last approval): "
-                "no requirement changed")
-    else:
-        out.say(f"  changes since version {review.previous} ({side}'s last approval):")
-        for change in review.changes:
-            out.say(f"    {out.esc(change.describe())}")
+def _side_next(status: KitStatus, side: Side) -> str:
+    """What one side has done and must do next, in a sentence."""
+    state, progress = status.sides[side], status.progress[side]
+    latest = status.latest
+    if state.state == "rejected":
+        record = state.records[0]
+        return (f"rejected version {latest} ({record.name}: {record.comment or 'no reason'}); "
+                "it needs a new version")
+    if state.state == "approved":
+        names = ", ".join(f"{r.name}, {r.time[:10]}" for r in state.records)
+        return f"approved version {latest} ({names})"
+    waits = (f"version {latest} awaits {side}" if status.settled
+             else f"version {latest} cannot be approved until its open requirements are settled")
+    if progress.last_approved is None:
+        return waits
+    since = ""
+    if progress.changes_since is not None:
+        since = (f" ({plural(progress.changes_since, 'change')} since: kitgen diff {status.kit} "
+                 f"{progress.last_approved} {latest})")
+    return f"approved version {progress.last_approved}; {waits}{since}"
 
 
 # --- release gate ----------------------------------------------------------------------------
@@ -164,8 +176,8 @@ def print_verification(result: KitReport | PdfReport) -> None:
             out.say(f"  {out.esc(note)}")
     else:
         released = f", released: {', '.join(result.released)}" if result.released else ""
-        out.say(f"{result.kit}: {len(result.versions)} version(s), {result.records} "
-                f"sign-off record(s){released}")
+        out.say(f"{result.kit}: {plural(len(result.versions), 'version')}, "
+                f"{plural(result.records, 'sign-off record')}{released}")
     for problem in result.problems:
         out.say(f"  [red]FAIL[/] {out.esc(str(problem))}")
     if not isinstance(result, PdfReport):  # a kit's notes; a PDF's were printed above

@@ -32,7 +32,7 @@ class ReleaseOutcome:
 
 
 def release_blockers(ledger: KitLedger, version: str) -> list[str]:
-    reasons = ledger.blockers(version)
+    reasons = [b.message for b in ledger.blockers(version)]
     # A customer-facing sheet must never sell a roadmap item as fact.
     reasons += customer_roadmap_leaks(ledger.snapshot(version).kit)
     if not reasons:

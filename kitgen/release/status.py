@@ -1,5 +1,6 @@
-"""Where each kit stands: its latest version, the negotiation, each side's sign-off, and the
-latest released version; one value that ``status`` and ``kits/index.html`` both show."""
+"""Where each kit stands: its latest version, the negotiation, each side's sign-off and what it
+must do next, and the latest released version; one value that ``status`` and
+``kits/index.html`` both show."""
 
 from __future__ import annotations
 
@@ -8,7 +9,19 @@ from dataclasses import dataclass, field
 from kitgen.base.errors import InputError
 from kitgen.base.workspace import Workspace
 from kitgen.load.model import SIDES, Side
-from kitgen.signoff.ledger import KitLedger, SideState
+from kitgen.signoff.approval import last_approved
+from kitgen.signoff.ledger import Blocker, KitLedger, SideState
+from kitgen.version.content_diff import diff_kits
+
+
+@dataclass(frozen=True)
+class SideProgress:
+    """Where one side stands across versions: the latest version it approved, and how many
+    fields changed from that one to the kit's latest version (what it still has to review)."""
+
+    side: Side
+    last_approved: str | None
+    changes_since: int | None  # None when it approved nothing or the snapshots cannot be read
 
 
 @dataclass(frozen=True)
@@ -18,8 +31,10 @@ class KitStatus:
     latest: str | None
     requirements: dict[str, int] = field(default_factory=dict)
     sides: dict[Side, SideState] = field(default_factory=dict)
+    progress: dict[Side, SideProgress] = field(default_factory=dict)
+    settled: bool = False  # whether the latest version's negotiation allows approving it
     released_versions: tuple[str, ...] = ()
-    blockers: tuple[str, ...] = ()
+    blockers: tuple[Blocker, ...] = ()
 
     @property
     def latest_released(self) -> str | None:
@@ -41,12 +56,26 @@ def kit_status(workspace: Workspace, kit: str) -> KitStatus:
     except InputError:  # an unreadable snapshot; `verify` names it
         title = kit
     released = tuple(ledger.released_versions())
+    negotiation = ledger.negotiation(latest)
     return KitStatus(
         kit=kit,
         title=title,
         latest=latest,
-        requirements=ledger.negotiation(latest).counts,
+        requirements=negotiation.counts,
         sides={side: ledger.side_state(latest, side) for side in SIDES},
+        progress={side: _progress(ledger, side, latest) for side in SIDES},
+        settled=negotiation.settled,
         released_versions=released,
         blockers=() if latest in released else tuple(ledger.blockers(latest)),
     )
+
+
+def _progress(ledger: KitLedger, side: Side, latest: str) -> SideProgress:
+    approved = last_approved(ledger, side)
+    if approved is None:
+        return SideProgress(side, None, None)
+    try:
+        count = len(diff_kits(ledger.snapshot(approved).kit, ledger.snapshot(latest).kit))
+    except InputError:
+        count = None
+    return SideProgress(side, approved, count)

@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from kitgen.base.errors import GateNotMet, InputError
+from kitgen.base.errors import InputError
 from kitgen.base.workspace import Workspace
 from kitgen.load.model import SIDES, Side
 from kitgen.load.negotiation import Negotiation, summarize_negotiation
@@ -53,6 +53,19 @@ class SideState:
     records: tuple[Record, ...]
 
 
+@dataclass(frozen=True)
+class Blocker:
+    """One reason a version is not released: ``kind`` is ``rejected``, ``approval-missing``
+    (``item`` is the side) or ``open-requirement`` (``item`` is the requirement's id)."""
+
+    kind: str
+    item: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
 @dataclass
 class KitLedger:
     """All versions and sign-off records of one kit, judged once and queried many times."""
@@ -76,14 +89,15 @@ class KitLedger:
         return self.versions[-1] if self.versions else None
 
     def require_version(self, version: str | None) -> str:
+        """``version``, or the latest when None; naming one that is not there is bad input."""
         if not self.versions:
-            raise GateNotMet(
-                f"kit {self.kit!r} has no built version",
+            raise InputError(
+                f"kit {self.kit!r} has no built version yet",
                 details=["Run `kitgen build` first."],
             )
         chosen = version or self.versions[-1]
         if chosen not in self.versions:
-            raise GateNotMet(
+            raise InputError(
                 f"kit {self.kit!r} has no version {chosen}",
                 details=[f"Versions: {', '.join(self.versions)}."],
             )
@@ -182,25 +196,26 @@ class KitLedger:
         state = "rejected" if rejections else "approved" if approvals else "pending"
         return SideState(side, state, tuple(rejections + approvals))
 
-    def blockers(self, version: str) -> list[str]:
+    def blockers(self, version: str) -> list[Blocker]:
         """Why ``version`` is not released; empty when it is."""
-        reasons = []
-        for record in self.counting(version, "reject"):
-            reasons.append(f"rejected by {record.name} ({record.side}) on {record.time}: "
+        reasons = [Blocker("rejected", record.side,
+                           f"rejected by {record.name} ({record.side}) on {record.time}: "
                            f"{record.comment or 'no reason given'}")
+                   for record in self.counting(version, "reject")]
         for side in SIDES:
             if self.counting(version, "approve", side):
                 continue
             older = [v for v in self.versions[: self.versions.index(version)]
                      if self.counting(v, "approve", side)]
-            if older:
-                reasons.append(f"no {side} approval of version {version} "
-                               f"(approvals only on older version {older[-1]})")
-            else:
-                reasons.append(f"no {side} approval of version {version}")
+            also = f" (approvals only on older version {older[-1]})" if older else ""
+            reasons.append(Blocker("approval-missing", side,
+                                   f"no {side} approval of version {version}{also}"))
         negotiation = self.negotiation(version)
-        if not negotiation.settled:
-            reasons.append("open requirements: " + "; ".join(negotiation.blockers()))
+        open_items = [(r, "proposed, not yet agreed") for r in negotiation.proposed]
+        open_items += [(r, "disputed") for r in negotiation.disputed]
+        open_items += [(r, "agreed but no content delivers it") for r in negotiation.undelivered]
+        reasons += [Blocker("open-requirement", r.id, f"requirement {r.id} is {why}: {r.need}")
+                    for r, why in open_items]
         return reasons
 
     def released_versions(self) -> list[str]:

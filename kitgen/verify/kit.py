@@ -241,15 +241,14 @@ def _verify_changes(ledger: KitLedger, version: str, manifest: dict[str, Any],
     """The "What changed" record must follow from the snapshots. Which earlier version had been
     released when this one was built cannot be known afterwards; a named one must exist and be
     released (releases are never removed), and its differences must follow too."""
-    from kitgen.version.diff import diff_requirements
+    from kitgen.version.manifest import change_record
 
     path = ledger.kit_dir / version / MANIFEST
     earlier = ledger.versions[: ledger.versions.index(version)]
     recorded = manifest.get("changes")
 
-    def diff_json(old: str) -> list[dict[str, str]]:
-        before, after = ledger.snapshot(old).kit, ledger.snapshot(version).kit
-        return [c.as_json() for c in diff_requirements(before, after)]
+    def diff_json(old: str) -> list[dict[str, Any]]:
+        return change_record(ledger.snapshot(old).kit, ledger.snapshot(version).kit)
 
     try:
         if not earlier:

@@ -22,7 +22,7 @@ from kitgen.render.documents import BuildInfo, Changes, source_date
 from kitgen.render.html import template_inputs
 from kitgen.render.scheduler import BuiltDocument, KitRender, Progress, Renderer
 from kitgen.version import carry
-from kitgen.version.diff import diff_requirements
+from kitgen.version.content_diff import diff_kits
 from kitgen.version.digest import compute_digest, data_digest
 from kitgen.version.manifest import (
     MANIFEST,
@@ -169,9 +169,9 @@ def write_built_version(
 
 
 def version_changes(kit_dir: Path, version: str, kit: KitFile | None = None) -> Changes | None:
-    """What changed in ``version`` since the version before it and since the last release
-    before it; None for a kit's first version. ``kit`` is the version's data when it is not
-    yet on disk."""
+    """What changed in ``version``, field by field, since the version before it and since the
+    last release before it; None for a kit's first version. ``kit`` is the version's data when
+    it is not yet on disk."""
     earlier = [v for v in list_versions(kit_dir) if version_key(v) < version_key(version)]
     if not earlier:
         return None
@@ -190,9 +190,9 @@ def version_changes(kit_dir: Path, version: str, kit: KitFile | None = None) -> 
         return None
     return Changes(
         previous=earlier[-1],
-        since_previous=tuple(diff_requirements(previous_kit, current)) if previous_kit else (),
+        since_previous=diff_kits(previous_kit, current) if previous_kit else (),
         released=released[-1] if released else None,
-        since_released=tuple(diff_requirements(released_kit, current)) if released_kit else (),
+        since_released=diff_kits(released_kit, current) if released_kit else (),
     )
 
 

@@ -19,7 +19,7 @@ from kitgen.load.model import KitFile
 from kitgen.load.positions import LoadedKit
 from kitgen.render.documents import Changes, source_date
 from kitgen.render.scheduler import BuiltDocument
-from kitgen.version.diff import RequirementChange
+from kitgen.version.content_diff import FieldChange, diff_kits
 from kitgen.version.digest import compute_digest
 
 MANIFEST = "manifest.json"
@@ -152,6 +152,12 @@ def changes_to_json(changes: Changes | None) -> dict[str, Any] | None:
     }
 
 
+def change_record(old: KitFile, new: KitFile) -> list[dict[str, Any]]:
+    """What changed from ``old`` to ``new`` as a manifest records it: the content diff, field
+    by field; ``verify`` recomputes it to check the record."""
+    return [c.as_json() for c in diff_kits(old, new)]
+
+
 def changes_from_json(data: Any) -> Changes | None:
     """The changes a manifest recorded; None for a first version or a malformed record."""
     if not isinstance(data, dict) or not data.get("previous"):
@@ -159,11 +165,13 @@ def changes_from_json(data: Any) -> Changes | None:
     try:
         return Changes(
             previous=str(data["previous"]),
-            since_previous=tuple(RequirementChange(**c) for c in data.get("since_previous", [])),
+            since_previous=tuple(FieldChange.from_json(c)
+                                 for c in data.get("since_previous", [])),
             released=str(data["released"]) if data.get("released") else None,
-            since_released=tuple(RequirementChange(**c) for c in data.get("since_released", [])),
+            since_released=tuple(FieldChange.from_json(c)
+                                 for c in data.get("since_released", [])),
         )
-    except (TypeError, KeyError):
+    except (TypeError, KeyError, AttributeError):
         return None
 
 
