@@ -216,6 +216,8 @@ class KitFile(Model):
     product: Text
     launch: Date
     version: Annotated[str, StringConstraints(pattern=SEMVER_PATTERN)] | None = None
+    # Another brand file than the workspace's, relative to the workspace folder (load/brand.py).
+    brand: Text | None = None
     owners: Owners
     signoff: Signoff
     requirements: list[Requirement] = Field(min_length=1)

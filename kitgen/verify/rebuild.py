@@ -20,6 +20,7 @@ from pathlib import Path
 from kitgen import __version__
 from kitgen.base.errors import KitgenError
 from kitgen.base.workspace import Workspace
+from kitgen.load.brand import load_brand
 from kitgen.render.documents import BuildInfo
 from kitgen.render.html import template_inputs
 from kitgen.render.scheduler import BuiltDocument, render_documents
@@ -43,7 +44,6 @@ DIFFERENT = ("rendered again from the snapshot, {files} come(s) out as other byt
 def rebuild_kit(workspace: Workspace, report: KitReport) -> None:
     """Render every version of ``report.kit`` again; add what differs to ``report``."""
     ledger = KitLedger.open(workspace, report.kit)
-    current = template_inputs(workspace.templates_dir)
 
     def shown(path: Path) -> str:
         try:
@@ -60,11 +60,20 @@ def rebuild_kit(workspace: Workspace, report: KitReport) -> None:
             continue  # unreadable: reported by the other checks
         inputs = dict(manifest.get("inputs", {}))
         inputs.pop("data", None)
+        try:
+            brand = load_brand(workspace.root, snapshot)
+        except KitgenError as error:
+            report.notes.append(Finding(shown(folder), f"not rendered again: {error.message} "
+                                        "(its brand file cannot be used now)"))
+            continue
+        current = template_inputs(workspace.templates_dir, brand)
         if manifest.get("kitgen_version") != __version__ or inputs != current:
             why = (f"kitgen {manifest.get('kitgen_version')}"
-                   if manifest.get("kitgen_version") != __version__ else "other templates")
+                   if manifest.get("kitgen_version") != __version__
+                   else "other templates or brand files")
             report.notes.append(Finding(shown(folder), f"not rendered again: built with {why}; "
-                                        "check it with that kitgen and those templates"))
+                                        "check it with that kitgen and those templates and "
+                                        "brand files"))
             continue
         when = version_time(manifest, snapshot.kit)
         build = BuildInfo.of(version, str(manifest.get("digest")), when)
