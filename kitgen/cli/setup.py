@@ -141,5 +141,5 @@ def eject(
     for item in eject_templates(workspace().templates_dir, names, force):
         verb = "replaced" if item.overwritten else "created"
         out.say(f"{verb} {out.esc(shown(item.path))}")
-    out.say("Templates are part of a version's identity: "
-            "the next `kitgen build` makes a new version.")
+    out.say("A copy renders exactly as kitgen's own until you edit it: the next `kitgen build` "
+            "after an edit makes a new version.")

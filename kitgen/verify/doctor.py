@@ -201,7 +201,8 @@ def _brand_probe(brand: Any) -> list[str]:
     lines = "".join(
         f'<p style="font-family: &quot;{face.family}&quot;; font-weight: {face.weight}; '
         f'font-style: {face.style}">kitgen doctor</p>' for face in brand.fonts)
-    html = f"<html><head><style>{brand_view(brand).css}</style></head><body>{lines}</body></html>"
+    html = (f'<html lang="en"><head><style>{brand_view(brand).css}</style></head>'
+            f"<body>{lines}</body></html>")
     try:
         pdf, _ = render_pdf(html, what="doctor brand page", base_url=ASSETS_DIR,
                             allowed_roots=[ASSETS_DIR], identifier=b"kitgen-doctor",
