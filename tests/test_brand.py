@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -185,6 +185,8 @@ def test_changing_any_brand_input_makes_a_new_version(
     second = json.loads((root / "kits" / KIT / "2" / "manifest.json").read_text())
     assert first["inputs"]["data"] == second["inputs"]["data"]  # only the brand changed
     assert first["digest"] != second["digest"]
+    diff = run_kitgen("diff", KIT, "--json", cwd=root)
+    assert {d["reason"] for d in json.loads(diff.stdout)["documents"]} == {"brand"}
 
 
 # --- which brand a kit uses -------------------------------------------------------------------
@@ -299,3 +301,29 @@ def test_doctor_checks_the_brand_and_draws_its_fonts(tmp_path: Path) -> None:
     broken = run_kitgen("doctor", cwd=root)
     assert broken.returncode == 1
     assert "brand/cover.svg:1:1: is not well-formed SVG" in broken.stdout
+
+
+@pytest.mark.slow
+def test_watch_rebuilds_when_the_brand_file_or_a_file_it_names_is_saved(
+    branded: Branded, copy_of: Callable[[Path], Path],
+) -> None:
+    from kitgen.base.workspace import Workspace
+    from kitgen.version.watch import watch_rebuilds, watch_targets
+
+    root = copy_of(branded.root)
+    targets = watch_targets(Workspace(root), None)
+    assert root.resolve() in targets.folders()
+
+    def batches() -> Iterator[set[tuple[int, str]]]:
+        yield set()
+        (root / "brand.yml").write_text(dump(brand(color={"primary": "#0b6e4f"})))
+        yield {(2, str(root / "brand.yml")), (1, str(root / "kits" / "x"))}
+        (root / "brand" / "header.png").write_bytes(solid_png(b"\0\xff\0"))
+        yield {(2, str(root / "brand" / "header.png"))}
+        (root / "notes.txt").write_text("not an input\n")
+        yield {(1, str(root / "notes.txt"))}
+
+    rebuilds = list(watch_rebuilds(targets, batches()))
+    assert [r.changed for r in rebuilds] == [(), ("brand.yml",), ("brand/header.png",)]
+    assert [[(o.version, o.written) for o in r.outcomes] for r in rebuilds] == [
+        [("1", False)], [("2", True)], [("3", True)]]
