@@ -327,3 +327,20 @@ def test_watch_rebuilds_when_the_brand_file_or_a_file_it_names_is_saved(
     assert [r.changed for r in rebuilds] == [(), ("brand.yml",), ("brand/header.png",)]
     assert [[(o.version, o.written) for o in r.outcomes] for r in rebuilds] == [
         [("1", False)], [("2", True)], [("3", True)]]
+
+
+def test_the_fonts_tried_are_the_brand_fonts_then_kitgen_font(tmp_path: Path) -> None:
+    """What a warning about characters no font can draw names: the brand's base and headings
+    families with their files, then Inter."""
+    from kitgen.load.brand import load_brand
+    from kitgen.render.branding import font_families
+
+    root = make_workspace(tmp_path / "ws")
+    write_brand(root)
+    tried = [str(f) for f in font_families(load_brand(root))]
+    assert tried == [
+        "DejaVu Sans (brand/fonts/DejaVuSans.ttf, brand/fonts/DejaVuSans-Bold.ttf)",
+        "DejaVu Serif (brand/fonts/DejaVuSerif-Bold.ttf)",
+        "Inter (Inter-Bold.otf, Inter-Italic.otf, Inter-Regular.otf, Inter-SemiBold.otf)",
+    ]
+    assert [str(f) for f in font_families(None)] == [tried[-1]]
