@@ -344,3 +344,20 @@ def test_the_fonts_tried_are_the_brand_fonts_then_kitgen_font(tmp_path: Path) ->
         "Inter (Inter-Bold.otf, Inter-Italic.otf, Inter-Regular.otf, Inter-SemiBold.otf)",
     ]
     assert [str(f) for f in font_families(None)] == [tried[-1]]
+
+
+@pytest.mark.slow
+def test_verify_rebuild_renders_a_branded_version_to_the_same_bytes(
+    branded: Branded, copy_of: Callable[[Path], Path],
+) -> None:
+    root = copy_of(branded.root)
+    result = run_kitgen("verify", "--rebuild", "--json", cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    (report,) = json.loads(result.stdout)
+    assert report["ok"] and report["notes"] == [] and report["problems"] == []
+    (root / "brand.yml").write_text(dump(brand(color={"primary": "#0b6e4f"})))
+    result = run_kitgen("verify", "--rebuild", "--json", cwd=root)
+    (report,) = json.loads(result.stdout)
+    assert [n["message"] for n in report["notes"]] == [
+        "not rendered again: built with other brand files; check it with the brand files its "
+        "manifest lists"]

@@ -144,10 +144,15 @@ def _check_font(data: bytes) -> None:
     from fontTools.ttLib import TTFont
 
     try:
-        font = TTFont(io.BytesIO(data), lazy=True)
-        if not font["cmap"].getBestCmap():
-            raise ValueError("it maps no character to a glyph")
-        font["name"].getDebugName(1)
+        font = TTFont(io.BytesIO(data), lazy=True)  # a WOFF or WOFF2 is unpacked here
+        tags = set(font.reader.keys())
+        if not {"cmap", "head"} <= tags or not tags & {"glyf", "CFF ", "CFF2"}:
+            raise ValueError("it lacks the tables of a font (cmap, head, outlines)")
+        if data[:4] not in (b"wOFF", b"wOF2"):
+            for tag, entry in font.reader.tables.items():
+                if entry.offset + entry.length > len(data):
+                    raise ValueError(f"its {tag.strip()} table is cut off")
+        font["head"]  # noqa: B018 - reading the table is the check
     except Exception as error:  # noqa: BLE001 - fontTools raises many kinds on a broken file
         raise FileProblem(f"is not a font kitgen can read: {error}"[:300],
                           "name an intact TTF, OTF, WOFF or WOFF2 file") from None
