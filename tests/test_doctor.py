@@ -12,7 +12,7 @@ import pytest
 from conftest import Kitgen
 
 REQUIRED = ["WeasyPrint", "Pango", "kitgen fonts", "fontconfig finds Inter"]
-OPTIONAL = ["HarfBuzz subset", "signer identity", "ssh-keygen"]
+OPTIONAL = ["HarfBuzz subset", "signer identity", "ssh-keygen", "brand"]  # brand: no brand.yml here
 
 
 def doctor_json(kitgen: Kitgen, cwd: Path) -> tuple[int, dict[str, Any]]:

@@ -197,7 +197,7 @@ def test_release_is_refused_when_templates_changed_since_the_build(tmp_path: Pat
 
     outcome = release_latest(KitLedger.open(Workspace(root), "acme-launch"))
     assert not outcome.released
-    assert any("templates or kitgen changed since version 1 was built" in r
+    assert any("templates, brand or kitgen changed since version 1 was built" in r
                for r in outcome.reasons)
     assert not (kit_dir(root, "acme-launch") / "1" / "released").exists()
     # Through the CLI the changed templates make version 2, which nobody has approved yet.

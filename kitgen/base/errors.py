@@ -87,6 +87,10 @@ class InvalidKitFile(InputError):
         self.problems = problems
 
 
+class InvalidBrandFile(InvalidKitFile):
+    """One or more problems in a brand file or the logos and fonts it names, all at once."""
+
+
 class VersionConflict(InputError):
     def __init__(self, kit: str, version: str) -> None:
         super().__init__(

@@ -26,6 +26,7 @@ def check(
     Example: kitgen check requirements/northwind-analytics.yaml --strict
     """
     from kitgen.base.settings import today
+    from kitgen.load.brand import load_brand
     from kitgen.load.fieldready import check_warnings, roadmap_notes
     from kitgen.load.negotiation import summarize_negotiation
     from kitgen.render.eject import stale_ejected_templates
@@ -33,6 +34,9 @@ def check(
 
     ws = workspace()
     loaded = load(files)
+    # Brand files are inputs too: a bad one is exit 2 here, before any build meets it.
+    brands = {item.kit.kit: load_brand(ws.root, item) for item in loaded}
+    load_brand(ws.root)
     on = today()
     reports = [(item, summarize_negotiation(item.kit), check_warnings(item, on)) for item in loaded]
     stale = stale_ejected_templates(ws.templates_dir)
@@ -42,12 +46,14 @@ def check(
              "warnings": [{"item": w.item, "message": w.message, "line": w.line} for w in warns]
              + [{"item": f"templates/{n}", "message": m, "line": None} for n, m in stale],
              "roadmap": [{"item": n.item, "message": n.message} for n in roadmap_notes(item)],
-             "feedback": views.feedback_json(kit_feedback(ws.kits_dir, item.kit.kit))}
+             "feedback": views.feedback_json(kit_feedback(ws.kits_dir, item.kit.kit)),
+             "brand": views.brand_json(brands[item.kit.kit])}
             for item, state, warns in reports
         ])
     else:
         for item, state, warns in reports:
             views.print_negotiation(item, state)
+            out.say(f"  brand: {out.esc(views.brand_line(brands[item.kit.kit]))}")
             for note in roadmap_notes(item):
                 out.say(f"  roadmap: {out.esc(note.item)} {out.esc(note.message)}")
             lines = views.feedback_lines(kit_feedback(ws.kits_dir, item.kit.kit))

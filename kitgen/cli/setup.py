@@ -36,6 +36,8 @@ def init(
     written = init_workspace(directory)
     for path in written:
         out.say(f"created {out.esc(str(path))}")
+    out.say("brand.yml gives every document its logo, colours, fonts and paper: put your "
+            "company's in place of the example's.")
     out.say(f"Next: cd {out.esc(str(directory))} && kitgen check && kitgen build")
 
 
@@ -63,10 +65,19 @@ def new(
     Example: kitgen new acme-2-launch && kitgen check && kitgen build
     """
     from kitgen.base.settings import today
+    from kitgen.load.brand import find_brand_file
     from kitgen.load.scaffold import scaffold_kit
 
-    path = scaffold_kit(workspace().root, kit, today())
+    root = workspace().root
+    path = scaffold_kit(root, kit, today())
     out.say(f"created {out.esc(shown(path))}")
+    brand = find_brand_file(root)
+    if brand is not None:
+        out.say(f"Its documents carry the logo, colours and fonts of {out.esc(shown(brand))}; "
+                "`brand: FILE` in the kit names another brand file.")
+    else:
+        out.say("Its documents use kitgen's neutral look: add a brand.yml (logo, colours, "
+                "fonts, paper; `kitgen init` writes an example) to brand them.")
     out.say("Next: replace every REPLACE in it, then kitgen check && kitgen build")
 
 
@@ -130,5 +141,5 @@ def eject(
     for item in eject_templates(workspace().templates_dir, names, force):
         verb = "replaced" if item.overwritten else "created"
         out.say(f"{verb} {out.esc(shown(item.path))}")
-    out.say("Templates are part of a version's identity: "
-            "the next `kitgen build` makes a new version.")
+    out.say("A copy renders exactly as kitgen's own until you edit it: the next `kitgen build` "
+            "after an edit makes a new version.")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from kitgen.cli import console as out
 
 if TYPE_CHECKING:
+    from kitgen.load.brand import Brand
     from kitgen.load.model import Side
     from kitgen.load.negotiation import Negotiation
     from kitgen.load.positions import LoadedKit
@@ -255,3 +256,21 @@ def import_json(plan: ImportPlan, written: bool) -> dict[str, Any]:
 
 def _jsonable(value: str | tuple[str, ...] | None) -> str | list[str] | None:
     return list(value) if isinstance(value, tuple) else value
+def brand_line(brand: Brand | None) -> str:
+    """What ``check`` says it checked of a kit's brand."""
+    if brand is None:
+        return "none (kitgen's neutral look); add brand.yml to brand the documents"
+    logos = {logo.file.name for logo in (brand.header_logo, brand.cover_logo) if logo}
+    parts = [f"logo {', '.join(sorted(logos))}" if logos else "no logo",
+             f"{len(brand.colors)} colour(s)",
+             f"fonts {', '.join(dict.fromkeys(f.family for f in brand.fonts))}"
+             if brand.fonts else "kitgen's font", f"paper {brand.paper}"]
+    return f"{brand.source.name} checked ({len(brand.files)} file(s): {'; '.join(parts)})"
+
+
+def brand_json(brand: Brand | None) -> dict[str, Any] | None:
+    if brand is None:
+        return None
+    return {"file": brand.source.name, "paper": brand.paper, "colors": dict(brand.colors),
+            "fonts": sorted({f.family for f in brand.fonts}),
+            "files": {f.name: f.sha256 for f in brand.files}}

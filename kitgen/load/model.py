@@ -216,6 +216,12 @@ class KitFile(Model):
     product: Text
     launch: Date
     version: Annotated[str, StringConstraints(pattern=SEMVER_PATTERN)] | None = None
+    brand: Text | None = Field(
+        default=None,
+        description="Another brand file than the workspace's brand.yml, by its path relative "
+        "to the workspace folder.",
+        examples=["brands/emea.yml"],
+    )
     owners: Owners
     signoff: Signoff
     requirements: list[Requirement] = Field(min_length=1)

@@ -233,6 +233,9 @@ def init_workspace(directory: Path) -> list[Path]:
     sources = sorted((EXAMPLE_DIR / "requirements").glob("*.yaml"))
     planned = {directory / "requirements" / s.name: s.read_bytes() for s in sources}
     planned[directory / "templates" / "README.md"] = TEMPLATES_README.encode()
+    # The example brand: brand.yml and the logo it names.
+    for source in [EXAMPLE_DIR / "brand.yml", *sorted((EXAMPLE_DIR / "brand").iterdir())]:
+        planned[directory / source.relative_to(EXAMPLE_DIR)] = source.read_bytes()
     clashes = [p for p in planned if p.exists()]
     if clashes:
         raise InputError(

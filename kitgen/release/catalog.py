@@ -12,8 +12,10 @@ from pathlib import Path
 
 from kitgen.base.files import write_file_atomic
 from kitgen.base.workspace import Workspace
+from kitgen.load.brand import load_brand
 from kitgen.load.model import Side
 from kitgen.release.status import kit_status
+from kitgen.render.branding import CATALOG_TO_WORKSPACE, brand_view
 from kitgen.render.html import render_template
 from kitgen.render.sandbox import make_environment
 from kitgen.version.manifest import MANIFEST, RELEASE_DIR, RELEASE_MANIFEST, read_json_object
@@ -82,9 +84,12 @@ def kit_entries(workspace: Workspace) -> list[KitEntry]:
 
 
 def write_catalog(workspace: Workspace) -> Path:
+    """Write ``kits/index.html``, branded with the workspace's own brand file (kits that name
+    another one keep it in their documents)."""
     env = make_environment(workspace.templates_dir)
-    html = render_template(env, "catalog.html.j2", {"kits": kit_entries(workspace)},
-                           "kits/index.html")
+    brand = brand_view(load_brand(workspace.root), CATALOG_TO_WORKSPACE)
+    html = render_template(env, "catalog.html.j2", {"kits": kit_entries(workspace),
+                                                    "brand": brand}, "kits/index.html")
     path = workspace.kits_dir / CATALOG
     write_file_atomic(path, html.encode())
     return path

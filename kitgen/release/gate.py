@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kitgen.base.workspace import Workspace
+from kitgen.load.brand import load_brand
 from kitgen.load.fieldready import customer_roadmap_leaks
 from kitgen.release.publish import write_release
 from kitgen.render.html import template_inputs
@@ -37,11 +38,12 @@ def release_blockers(ledger: KitLedger, version: str) -> list[str]:
     reasons += customer_roadmap_leaks(ledger.snapshot(version).kit)
     if not reasons:
         snapshot = ledger.snapshot(version)
-        inputs = template_inputs(ledger.workspace.templates_dir)
+        workspace = ledger.workspace
+        inputs = template_inputs(workspace.templates_dir, load_brand(workspace.root, snapshot))
         digest = compute_digest(data_digest(snapshot.kit), inputs)
         if digest != ledger.manifest(version).get("digest"):
             reasons.append(
-                f"templates or kitgen changed since version {version} was built, so its "
+                f"templates, brand or kitgen changed since version {version} was built, so its "
                 "released PDFs would not be what was approved; build a new version and sign it off"
             )
     return reasons

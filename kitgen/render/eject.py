@@ -122,6 +122,23 @@ def stale_ejected_templates(templates_dir: Path) -> list[tuple[str, str]]:
     return stale
 
 
+def is_unchanged_copy(path: Path, templates_dir: Path) -> bool:
+    """Whether a file of ``templates_dir`` is a built-in template as kitgen ships it: the same
+    bytes, after an eject header if it starts with one (the header comment renders to nothing,
+    so the copy renders exactly as the built-in one)."""
+    builtin = BUILTIN_TEMPLATES / path.name
+    if path.parent != templates_dir or not builtin.is_file():
+        return False
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    first, newline, rest = data.partition(b"\n")
+    if newline and _HEADER.match(first.decode("utf-8", errors="replace")):
+        data = rest
+    return data == builtin.read_bytes()
+
+
 def _read_header(path: Path) -> tuple[str, str] | None:
     try:
         with path.open("rb") as handle:

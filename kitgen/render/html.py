@@ -1,5 +1,5 @@
 """Kit → HTML for each of its documents, through the sandboxed Jinja2 templates; and the
-template and asset files a version's digest covers.
+template, asset and brand files a version's digest covers.
 
 A render is bounded in time (``KITGEN_RENDER_TIMEOUT``) and in size.
 """
@@ -16,10 +16,13 @@ import jinja2
 from kitgen.base import settings
 from kitgen.base.errors import RenderError
 from kitgen.base.limits import time_limit
+from kitgen.load.brand import Brand
 from kitgen.load.fieldready import LIKELIHOOD, customer_claims
 from kitgen.load.model import KitFile
 from kitgen.load.references import known_references
+from kitgen.render.branding import VERSION_PAGE_TO_WORKSPACE, brand_view
 from kitgen.render.documents import TEMPLATE_FOR_KIND, BuildInfo, Changes, Document
+from kitgen.render.eject import is_unchanged_copy
 from kitgen.render.paths import ASSETS_DIR, BUILTIN_TEMPLATES
 
 MAX_HTML_CHARS = 16 * 1024 * 1024  # a full 1 MiB requirement file renders to far less
@@ -56,9 +59,12 @@ def render_html(
     documents: list[Document],
     changes: Changes | None = None,
     for_screen: bool = False,
+    brand: Brand | None = None,
 ) -> str:
     """The HTML of one document. Template errors become ``RenderError`` naming the template."""
     context: dict[str, Any] = {
+        # For a browser (the version's index.html), the brand's files by relative URL.
+        "brand": brand_view(brand, VERSION_PAGE_TO_WORKSPACE if for_screen else None),
         "kit": kit,
         "doc": document,
         "build": build,
@@ -107,11 +113,17 @@ def render_template(env: jinja2.Environment, name: str, context: dict[str, Any],
                           f"{type(error).__name__}: {error}"[:500]) from None
 
 
-def template_inputs(workspace_templates: Path | None) -> dict[str, str]:
-    """sha256 of every template and asset a render may read, named as the manifest shows them.
+def template_inputs(workspace_templates: Path | None,
+                    brand: Brand | None = None) -> dict[str, str]:
+    """sha256 of every template, asset and brand file a render may read, named as the manifest
+    shows them: ``kitgen:templates/…``, ``kitgen:assets/…``, ``templates/…`` and ``brand:…``
+    (the brand file and each logo and font it names, by their path in the workspace).
 
     All of them, not only those a render happened to load: over-including can only cause an
-    extra version, while missing one could let two different outputs share a digest.
+    extra version, while missing one could let two different outputs share a digest. A
+    workspace template that is kitgen's own unchanged — a fresh ``kitgen templates eject``,
+    whose header comment renders to nothing — renders exactly as the built-in one, so it is
+    left out: ejecting makes no new version, editing the copy does.
     """
     files: dict[str, Path] = {}
     for root, prefix in ((BUILTIN_TEMPLATES, "kitgen:templates"), (ASSETS_DIR, "kitgen:assets")):
@@ -121,9 +133,13 @@ def template_inputs(workspace_templates: Path | None) -> dict[str, str]:
     if workspace_templates is not None and workspace_templates.is_dir():
         for path in sorted(workspace_templates.rglob("*")):
             relative = path.relative_to(workspace_templates)
-            if path.is_file() and not _ignored(relative):
+            if path.is_file() and not _ignored(relative) and not is_unchanged_copy(
+                    path, workspace_templates):
                 files[f"templates/{relative.as_posix()}"] = path
-    return {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in files.items()}
+    inputs = {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in files.items()}
+    for file in brand.files if brand is not None else ():
+        inputs[f"brand:{file.name}"] = file.sha256
+    return inputs
 
 
 def _ignored(relative: Path) -> bool:

@@ -12,8 +12,10 @@ time limit (SIGALRM) works.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
+import hashlib
 import io
 import multiprocessing
 import os
@@ -25,7 +27,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 from kitgen.base import settings
 from kitgen.base.errors import RenderError
@@ -95,26 +97,50 @@ def _font_config(files_digest: str = "") -> Any:
     return held[1]
 
 
-def make_fetcher(allowed_roots: Sequence[Path]) -> Any:
-    """A URL fetcher that serves only local files inside ``allowed_roots``.
+def make_fetcher(allowed_roots: Sequence[Path],
+                 allowed_files: Sequence[tuple[Path, str]] = ()) -> Any:
+    """A URL fetcher that serves only local files inside ``allowed_roots``, and the files
+    ``allowed_files`` names (a brand's logos and fonts) with exactly the sha256 given.
 
     Deny by default: no network scheme, no redirects, nothing outside the roots (symlinks
-    are resolved before the check), so a hostile template or datum can read nothing else.
+    are resolved before the check), so a hostile template, datum or SVG logo can read nothing
+    else. A brand file whose bytes changed since they were checked stops the render: the PDF
+    would not be what the version's digest says.
     """
     weasyprint = _weasyprint()
     roots = [root.resolve() for root in allowed_roots]
+    files = {path.resolve(): sha256 for path, sha256 in allowed_files}
 
     class LocalOnlyFetcher(weasyprint.urls.URLFetcher):  # type: ignore[misc,name-defined]
         def fetch(self, url: str, headers: Any = None) -> Any:
             parts = urlsplit(url)
+            if parts.scheme == "data":  # the bytes are in the URL: nothing is read or sent
+                return _data_response(weasyprint, url)
             if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
                 raise ValueError(f"kitgen fetches no {parts.scheme or 'relative'} URLs: {url[:80]}")
             path = Path(unquote(parts.path)).resolve()
+            if path in files:
+                data = path.read_bytes()
+                if hashlib.sha256(data).hexdigest() != files[path]:
+                    raise BrandFileChanged(str(path))
+                kind = {"Content-Type": "image/svg+xml"} if path.suffix.lower() == ".svg" else {}
+                return weasyprint.urls.URLFetcherResponse(url, data, headers=kind)
             if not any(path.is_relative_to(root) for root in roots) or not path.is_file():
                 raise ValueError(f"kitgen reads no file outside its assets and templates: {path}")
             return weasyprint.urls.URLFetcherResponse(url, path.read_bytes())
 
+    class BrandFileChanged(weasyprint.urls.FatalURLFetchingError):  # type: ignore[misc,name-defined]
+        pass
+
     return LocalOnlyFetcher(allow_redirects=False)
+
+
+def _data_response(weasyprint: Any, url: str) -> Any:
+    header, _, payload = url.removeprefix("data:").partition(",")
+    kind = header.split(";")[0] or "text/plain"
+    data = (base64.b64decode(payload) if header.endswith(";base64")
+            else unquote_to_bytes(payload))
+    return weasyprint.urls.URLFetcherResponse(url, data, headers={"Content-Type": kind})
 
 
 def layout_seconds() -> float:
@@ -155,11 +181,12 @@ def render_pdf(
     when: dt.datetime,
     attachments: Sequence[Attachment] = (),
     files_digest: str = "",
+    allowed_files: Sequence[tuple[Path, str]] = (),
 ) -> tuple[bytes, int]:
     """Render one document; return its PDF bytes and page count. ``files_digest`` names the
-    state of the files under ``allowed_roots`` (see ``_font_config``)."""
+    state of the files under ``allowed_roots`` and of ``allowed_files`` (see ``_font_config``)."""
     weasyprint = _weasyprint()
-    fetcher = make_fetcher(allowed_roots)
+    fetcher = make_fetcher(allowed_roots, allowed_files)
     with _time_limit(layout_seconds(), what), _source_date_epoch(when):
         try:
             document = weasyprint.HTML(
@@ -169,6 +196,11 @@ def render_pdf(
             raise RenderError(
                 f"{what} nests elements too deeply to lay out",
                 details=["Simplify the template: WeasyPrint lays out nested elements recursively."],
+            ) from None
+        except weasyprint.urls.FatalURLFetchingError as error:
+            raise RenderError(
+                f"rendering {what}: the brand file {error} changed while kitgen was building",
+                details=["Build again once the brand's files stay as they are."],
             ) from None
         pages = len(document.pages)
         check_page_limit(pages, what)
@@ -217,7 +249,8 @@ class RenderJob:
     identifier: bytes
     when: dt.datetime
     attachments: tuple[Attachment, ...] = field(default=())
-    files_digest: str = ""  # of the files under allowed_roots: cache.files_digest
+    files_digest: str = ""  # of the files under allowed_roots and allowed_files
+    allowed_files: tuple[tuple[Path, str], ...] = ()  # a brand's files, with their sha256
 
 
 @dataclass(frozen=True)
@@ -241,6 +274,7 @@ def render_in_worker(job: RenderJob) -> tuple[bytes, int] | RenderFailure:
             when=job.when,
             attachments=job.attachments,
             files_digest=job.files_digest,
+            allowed_files=job.allowed_files,
         )
     except RenderError as error:
         return RenderFailure(error.message, tuple(error.details))

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kitgen.base.workspace import Workspace
+from kitgen.load.brand import Brand, load_brand
 from kitgen.load.positions import LoadedKit
+from kitgen.render.branding import brand_digest, fetchable_files
 from kitgen.render.cache import DocumentCache, document_key, files_digest
 from kitgen.render.documents import BuildInfo, Changes, Document, plan_documents, source_date
 from kitgen.render.html import render_html
@@ -57,7 +59,8 @@ def render_documents(
     """Render every document of a kit, in document order; the index last, when page counts
     are known. ``when`` is the time written into the PDFs (default: ``source_date``);
     without ``use_cache`` every document is rendered afresh."""
-    run = KitRender(loaded, build, changes, attachments, when=when)
+    run = KitRender(loaded, build, changes, attachments, when=when,
+                    brand=load_brand(workspace.root, loaded))
     with Renderer(workspace, jobs, progress, use_cache) as renderer:
         renderer.render(iter([run]), lambda _run: None)
     return run.built()
@@ -74,6 +77,7 @@ class KitRender:
     rendered: dict[str, tuple[BuiltDocument, bytes, str]] = field(default_factory=dict)
     when: dt.datetime | None = None  # the time written into the PDFs; None: source_date
     index_page: str = ""  # the index for a browser, with links to the documents
+    brand: Brand | None = None
 
     def __post_init__(self) -> None:
         self.documents = plan_documents(self.loaded.kit)
@@ -155,8 +159,10 @@ class Renderer:
 
     def start(self, run: KitRender, document: Document) -> None:
         kit = run.loaded.kit
-        html = render_html(self.env, kit, document, run.build, run.documents, run.changes)
+        html = render_html(self.env, kit, document, run.build, run.documents, run.changes,
+                           brand=run.brand)
         identifier = hashlib.sha256(f"{run.build.digest}/{document.filename}".encode())
+        branded = hashlib.sha256(f"{self.files_digest}/{brand_digest(run.brand)}".encode())
         job = RenderJob(
             html=html,
             what=f"{kit.kit}/{document.filename}",
@@ -165,7 +171,8 @@ class Renderer:
             identifier=identifier.hexdigest()[:32].encode(),
             when=run.when or source_date(kit),
             attachments=tuple(run.attachments(document)) if run.attachments else (),
-            files_digest=self.files_digest,
+            files_digest=branded.hexdigest() if run.brand else self.files_digest,
+            allowed_files=fetchable_files(run.brand),
         )
         key = document_key(job) if self.cache.root else ""
         cached = self.cache.get(key) if key else None
@@ -185,7 +192,7 @@ class Renderer:
         if document.kind == "index":
             run.index_page = screen_page(render_html(
                 self.env, run.loaded.kit, document, run.build, run.documents, run.changes,
-                for_screen=True))
+                for_screen=True, brand=run.brand))
             self.finish(run)
             if isinstance(self.pool, InlineExecutor):
                 release_memory()

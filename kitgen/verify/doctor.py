@@ -2,7 +2,8 @@
 
 Each check returns a ``Check``; nothing here prints. Required pieces are those without which
 ``kitgen build`` cannot make a correct PDF (WeasyPrint 70+, Pango, kitgen's fonts found through
-its own fontconfig file). The rest only matter for some work and never fail the doctor: the
+its own fontconfig file, and the workspace's brand file when there is one: its fonts must be
+the ones a page is drawn with). The rest only matter for some work and never fail the doctor: the
 HarfBuzz subsetter makes builds faster, a git identity is one of three ways to name a signer
 (``--name/--email`` and ``KITGEN_NAME/KITGEN_EMAIL`` are the others, which is what CI uses), and
 ``ssh-keygen`` is needed only for signed sign-offs.
@@ -158,6 +159,61 @@ def check_git_identity(cwd: Path) -> Check:
     return Check("signer identity", True, False, f"{name or email} <{email}> from git config")
 
 
+def check_brand(root: Path) -> Check:
+    """The workspace's brand file is usable, and its fonts are the ones a page is drawn with."""
+    from kitgen.base.errors import InvalidBrandFile
+    from kitgen.load.brand import load_brand
+
+    fix = Fix("run `kitgen check` and fix what it says about the brand file",
+              "run `kitgen check` and fix what it says about the brand file")
+    why = "every document is drawn with the brand's logo, colours, fonts and paper"
+    try:
+        brand = load_brand(root)
+    except InvalidBrandFile as error:
+        return Check("brand", False, True, "; ".join(error.details[:3]) or error.message, fix,
+                     why)
+    if brand is None:
+        return Check("brand", True, False, "no brand.yml here: documents use kitgen's neutral "
+                     "look")
+    families = sorted({face.family for face in brand.fonts})
+    drawn = _brand_probe(brand) if families else []
+    missing = [f for f in families if not any(_squash(f) in _squash(name) for name in drawn)]
+    if missing:
+        return Check("brand", False, True, f"{brand.source.name}: a test page was not drawn "
+                     f"in {', '.join(missing)} (it used {', '.join(drawn) or 'no font'})", fix,
+                     why)
+    fonts = f"fonts {', '.join(families)} drawn on a test page" if families else "kitgen's font"
+    logo = "a logo" if brand.header_logo or brand.cover_logo else "no logo"
+    return Check("brand", True, False, f"{brand.source.name}: {len(brand.files)} file(s) "
+                 f"checked; {logo}, {len(brand.colors)} colour(s), {fonts}, paper {brand.paper}")
+
+
+def _squash(name: str) -> str:
+    return "".join(c for c in name.lower() if c.isalnum())
+
+
+def _brand_probe(brand: Any) -> list[str]:
+    """The fonts of a one-page render with each of the brand's font faces."""
+    from kitgen.render.branding import brand_view, fetchable_files
+    from kitgen.render.paths import ASSETS_DIR
+    from kitgen.render.pdf import render_pdf
+
+    lines = "".join(
+        f'<p style="font-family: &quot;{face.family}&quot;; font-weight: {face.weight}; '
+        f'font-style: {face.style}">kitgen doctor</p>' for face in brand.fonts)
+    html = (f'<html lang="en"><head><style>{brand_view(brand).css}</style></head>'
+            f"<body>{lines}</body></html>")
+    try:
+        pdf, _ = render_pdf(html, what="doctor brand page", base_url=ASSETS_DIR,
+                            allowed_roots=[ASSETS_DIR], identifier=b"kitgen-doctor",
+                            when=dt.datetime(2000, 1, 1, tzinfo=dt.UTC),
+                            files_digest=brand.source.sha256,
+                            allowed_files=fetchable_files(brand))
+    except Exception:  # noqa: BLE001 - reported as "not drawn"; Pango's check names the cause
+        return []
+    return _pdf_font_names(pdf)
+
+
 def check_ssh_keygen() -> Check:
     path = shutil.which("ssh-keygen")
     if path is None:
@@ -181,6 +237,7 @@ def run_checks(cwd: Path) -> list[Check]:
         lambda: check_harfbuzz_subset(probe),
         lambda: check_git_identity(cwd),
         check_ssh_keygen,
+        lambda: check_brand(cwd),
     ]
     return [check() for check in checks]
 

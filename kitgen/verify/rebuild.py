@@ -20,6 +20,7 @@ from pathlib import Path
 from kitgen import __version__
 from kitgen.base.errors import KitgenError
 from kitgen.base.workspace import Workspace
+from kitgen.load.brand import load_brand
 from kitgen.render.documents import BuildInfo
 from kitgen.render.html import template_inputs
 from kitgen.render.scheduler import BuiltDocument, render_documents
@@ -43,7 +44,6 @@ DIFFERENT = ("rendered again from the snapshot, {files} come(s) out as other byt
 def rebuild_kit(workspace: Workspace, report: KitReport) -> None:
     """Render every version of ``report.kit`` again; add what differs to ``report``."""
     ledger = KitLedger.open(workspace, report.kit)
-    current = template_inputs(workspace.templates_dir)
 
     def shown(path: Path) -> str:
         try:
@@ -60,11 +60,16 @@ def rebuild_kit(workspace: Workspace, report: KitReport) -> None:
             continue  # unreadable: reported by the other checks
         inputs = dict(manifest.get("inputs", {}))
         inputs.pop("data", None)
+        try:
+            brand = load_brand(workspace.root, snapshot)
+        except KitgenError as error:
+            report.notes.append(Finding(shown(folder), f"not rendered again: {error.message} "
+                                        "(its brand file cannot be used now)"))
+            continue
+        current = template_inputs(workspace.templates_dir, brand)
         if manifest.get("kitgen_version") != __version__ or inputs != current:
-            why = (f"kitgen {manifest.get('kitgen_version')}"
-                   if manifest.get("kitgen_version") != __version__ else "other templates")
-            report.notes.append(Finding(shown(folder), f"not rendered again: built with {why}; "
-                                        "check it with that kitgen and those templates"))
+            report.notes.append(Finding(shown(folder), "not rendered again: " + _built_with(
+                str(manifest.get("kitgen_version")), inputs, current)))
             continue
         when = version_time(manifest, snapshot.kit)
         build = BuildInfo.of(version, str(manifest.get("digest")), when)
@@ -80,6 +85,19 @@ def rebuild_kit(workspace: Workspace, report: KitReport) -> None:
         release_path = folder / RELEASE_DIR / RELEASE_MANIFEST
         if release_path.is_file():
             _rebuild_release(ledger, version, release_path, report, shown)
+
+
+def _built_with(kitgen: str, recorded: dict[str, str], current: dict[str, str]) -> str:
+    """Why a version cannot be rendered again here: what it was built with."""
+    if kitgen != __version__:
+        return f"built with kitgen {kitgen}; check it with that kitgen and those templates"
+
+    def templates(inputs: dict[str, str]) -> dict[str, str]:
+        return {k: v for k, v in inputs.items() if not k.startswith("brand:")}
+
+    if templates(recorded) != templates(current):
+        return "built with other templates; check it with that kitgen and those templates"
+    return "built with other brand files; check it with the brand files its manifest lists"
 
 
 def _rebuild_release(ledger: KitLedger, version: str, path: Path, report: KitReport,

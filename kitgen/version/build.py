@@ -15,6 +15,7 @@ from pathlib import Path
 from kitgen.base.errors import InputError, VersionConflict
 from kitgen.base.files import disk_error, place_folder, staged_folder, write_file_atomic
 from kitgen.base.workspace import Workspace
+from kitgen.load.brand import Brand, load_brand
 from kitgen.load.model import KitFile
 from kitgen.load.positions import LoadedKit
 from kitgen.load.reader import load_kit
@@ -53,25 +54,32 @@ class KitPlan:
     digest: str
     version: str
     unchanged: bool
+    brand: Brand | None = None
 
 
 def plan_kit(workspace: Workspace, loaded: LoadedKit) -> KitPlan:
-    """Decide which version a build of ``loaded`` would write, without writing anything."""
+    """Decide which version a build of ``loaded`` would write, without writing anything. The
+    kit's brand is checked here, so a bad brand stops a build before anything is written."""
     kit = loaded.kit
-    inputs = template_inputs(workspace.templates_dir)
+    brand = load_brand(workspace.root, loaded)
+    inputs = template_inputs(workspace.templates_dir, brand)
     data_sha = data_digest(kit)
     digest = compute_digest(data_sha, inputs)
     kit_dir = workspace.kit_dir(kit.kit)
     existing = list_versions(kit_dir)
+
+    def plan(version: str, unchanged: bool) -> KitPlan:
+        return KitPlan(loaded, inputs, data_sha, digest, version, unchanged, brand)
+
     if kit.version:
         if kit.version in existing:
             if read_manifest(kit_dir / kit.version).get("digest") != digest:
                 raise VersionConflict(kit.kit, kit.version)
-            return KitPlan(loaded, inputs, data_sha, digest, kit.version, unchanged=True)
-        return KitPlan(loaded, inputs, data_sha, digest, kit.version, unchanged=False)
+            return plan(kit.version, unchanged=True)
+        return plan(kit.version, unchanged=False)
     if existing and read_manifest(kit_dir / existing[-1]).get("digest") == digest:
-        return KitPlan(loaded, inputs, data_sha, digest, existing[-1], unchanged=True)
-    return KitPlan(loaded, inputs, data_sha, digest, next_version(None, existing), unchanged=False)
+        return plan(existing[-1], unchanged=True)
+    return plan(next_version(None, existing), unchanged=False)
 
 
 def build_kits(
@@ -97,7 +105,7 @@ def build_kits(
             if not plan.unchanged:
                 kit_dir = workspace.kit_dir(plan.loaded.kit.kit)
                 changes = version_changes(kit_dir, plan.version, plan.loaded.kit)
-                run = KitRender(plan.loaded, draft_build_info(plan), changes)
+                run = KitRender(plan.loaded, draft_build_info(plan), changes, brand=plan.brand)
                 planned[id(run)] = (number, plan)
                 yield run
 

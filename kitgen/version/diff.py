@@ -15,7 +15,7 @@ class DocumentChange:
     change: str  # added, removed, changed, unchanged
     pages_before: int | None = None
     pages_after: int | None = None
-    reason: str = ""  # for "changed": content, templates or kitgen, length
+    reason: str = ""  # for "changed": content, templates or kitgen, brand, length
 
     def as_json(self) -> dict[str, Any]:
         return {"file": self.file, "change": self.change, "reason": self.reason,
@@ -28,12 +28,14 @@ def diff_documents(
     """Compare two versions' documents by what they show, not by their bytes.
 
     Every page carries its version and digest, so the PDFs of two versions always differ; a
-    document counts as changed when its data, the templates or kitgen, or its length changed.
+    document counts as changed when its data, the templates or kitgen, the brand, or its length
+    changed.
     """
     before = {d["file"]: d for d in old.get("documents", [])}
     after = {d["file"]: d for d in new.get("documents", [])}
     sources_before, sources_after = document_sources(old_kit), document_sources(new_kit)
     restyled = _rendering_inputs(old) != _rendering_inputs(new)
+    rebranded = _rendering_inputs(old, brand=True) != _rendering_inputs(new, brand=True)
     changes = []
     for name in sorted(before.keys() | after.keys()):
         a, b = before.get(name), after.get(name)
@@ -44,6 +46,7 @@ def diff_documents(
         else:
             reason = ("content" if sources_before.get(name) != sources_after.get(name)
                       else "templates or kitgen" if restyled
+                      else "brand" if rebranded
                       else "length" if a["pages"] != b["pages"] else "")
             changes.append(DocumentChange(name, "changed" if reason else "unchanged",
                                           a["pages"], b["pages"], reason))
@@ -94,6 +97,8 @@ def _strings(value: Any) -> set[str]:
     return set()
 
 
-def _rendering_inputs(manifest: dict[str, Any]) -> tuple[Any, Any]:
-    inputs = {k: v for k, v in manifest.get("inputs", {}).items() if k != "data"}
-    return inputs, manifest.get("kitgen_version")
+def _rendering_inputs(manifest: dict[str, Any], brand: bool = False) -> tuple[Any, Any]:
+    """The templates and kitgen a version was rendered with, or (``brand``) its brand files."""
+    inputs = {k: v for k, v in manifest.get("inputs", {}).items()
+              if k != "data" and k.startswith("brand:") == brand}
+    return inputs, None if brand else manifest.get("kitgen_version")

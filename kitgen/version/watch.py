@@ -71,6 +71,10 @@ class Targets:
         and renaming it over the old one, which a watch on the old file would not see."""
         folders = [f.parent for f in self.files] or [self.workspace.requirements_dir]
         folders += [self.workspace.templates_dir, BUILTIN_TEMPLATES]
+        # The brand file sits in the workspace folder itself, its logos and fonts anywhere
+        # below: watch it all (changes under kits/ are not inputs and are let pass).
+        if brand_file_names(self.workspace):
+            folders.append(self.workspace.root)
         return list(dict.fromkeys(f.resolve() for f in folders if f.is_dir()))
 
 
@@ -117,15 +121,20 @@ def affected_files(targets: Targets, batch: Batch) -> tuple[tuple[str, ...], lis
     root = targets.workspace.root
     requirements: list[Path] = []
     templates: list[Path] = []
+    brand: set[Path] | None = None  # read once per batch, and only when needed
     for _, raw in batch:
         path = Path(raw)
         if _is_requirement_file(targets, path):
             requirements.append(path)
         elif _is_template(targets, path):
             templates.append(path)
+        else:
+            brand = brand_file_names(targets.workspace) if brand is None else brand
+            if _is_brand_file(targets, path, brand):
+                templates.append(path)
     changed = tuple(sorted({display_path(p, root) for p in requirements + templates}))
     if templates:
-        # A template shapes every kit; files that were deleted in this batch are reported too.
+        # A template or the brand shapes every kit; files deleted in this batch are reported too.
         files = _existing_files(targets) + [p for p in requirements if not p.exists()]
     else:
         files = requirements
@@ -198,6 +207,27 @@ def _is_template(targets: Targets, path: Path) -> bool:
         hidden = any(part.startswith(".") or part == "__pycache__" for part in relative.parts)
         return not hidden and relative.suffix != ".md"
     return False
+
+
+def brand_file_names(workspace: Workspace) -> set[Path]:
+    """The workspace's brand file and the files it names, as far as it can be read now."""
+    from kitgen.load.brand import BRAND_FILE_NAMES, load_brand
+
+    found = {_real(workspace.root / name) for name in BRAND_FILE_NAMES
+             if (workspace.root / name).exists()}
+    try:
+        brand = load_brand(workspace.root)
+    except KitgenError:
+        return found  # a broken brand file: its own save is what to watch for
+    return found | {_real(f.path) for f in brand.files} if brand is not None else found
+
+
+def _is_brand_file(targets: Targets, path: Path, brand: set[Path]) -> bool:
+    from kitgen.load.brand import BRAND_FILE_NAMES
+
+    if path.name in BRAND_FILE_NAMES and _real(path).parent == targets.workspace.root.resolve():
+        return True
+    return _real(path) in brand
 
 
 def _real(path: Path) -> Path:
