@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from kitgen.base.errors import Problem
 from kitgen.load.compose import Composer
-from kitgen.load.model import KitFile
+from kitgen.load.model import KitFile, slug_form
 from kitgen.load.positions import Loc, clip, dotted, nearest
 
 
@@ -33,6 +33,10 @@ def describe(error: Any, name: str, builder: Composer) -> Problem:
         line, column = nearest(builder.positions, loc)
         return Problem(name, line, column, dotted(loc), error["msg"], ctx["fix"])
     line, column = nearest(builder.positions, loc)
+    if kind == "string_pattern_mismatch" and loc == ("kit",):
+        message = f"{_show(got)} is not a valid id"
+        fix = f"a kit id names its folder under kits/: write `kit: {slug_form(str(got))}`"
+        return Problem(name, line, column, dotted(loc), message, fix)
     message, fix = _explain(kind, field_name, got, error, builder.sources.get(loc, ""))
     return Problem(name, line, column, dotted(loc), message, fix)
 
@@ -68,8 +72,8 @@ def _explain(kind: str, field_name: str, got: Any, error: Any, written: str) -> 
             return f"{shown} is not a reference", "write it like battlecards.<id> or roadmap.<id>"
         return (
             f"{shown} is not a valid id",
-            "use lowercase letters, digits and hyphens, starting with a letter or digit "
-            "(at most 64 characters), e.g. fabrikam",
+            "use letters, digits, `-`, `_` and `.`, starting with a letter or digit "
+            "(at most 64 characters), e.g. REQ-1 or fabrikam",
         )
     if kind in (
         "date_from_datetime_parsing", "date_parsing", "date_type", "date_from_datetime_inexact"

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from kitgen.base import settings
-from kitgen.load.model import KitFile
+from kitgen.load.model import KitFile, document_file_name, split_reference
 from kitgen.load.positions import LoadedKit
 
 # How likely a roadmap stage is to ship as described; shown beside every roadmap mention.
@@ -55,13 +55,13 @@ def roadmap_mentions(kit: KitFile) -> list[tuple[str, str, str]]:
     found = []
     for vp in kit.value_props:
         for j, claim in enumerate(vp.claims):
-            if claim.feature and stages.get(claim.feature.split(".")[-1]) not in SELLABLE:
-                rid = claim.feature.split(".")[-1]
+            rid = split_reference(claim.feature)[1] if claim.feature else ""
+            if rid and stages.get(rid) not in SELLABLE:
                 found.append((f"value_props.{vp.id}.claims[{j}]", rid, stages.get(rid, "?")))
     for card in kit.battlecards:
         for j, objection in enumerate(card.objections):
-            if objection.feature and stages.get(objection.feature.split(".")[-1]) not in SELLABLE:
-                rid = objection.feature.split(".")[-1]
+            rid = split_reference(objection.feature)[1] if objection.feature else ""
+            if rid and stages.get(rid) not in SELLABLE:
                 found.append((f"battlecards.{card.id}.objections[{j}]", rid, stages.get(rid, "?")))
     return found
 
@@ -90,7 +90,7 @@ def customer_roadmap_leaks(kit: KitFile) -> list[str]:
             continue
         shown = [vp.persona, *vp.pains, *vp.differentiators]
         for claim in vp.claims:
-            feature = claim.feature.split(".")[-1] if claim.feature else None
+            feature = split_reference(claim.feature)[1] if claim.feature else None
             if claim.internal or any(feature == item.id for item in early):
                 continue
             shown += [claim.claim, claim.proof, claim.source]
@@ -115,7 +115,7 @@ def long_battlecards(loaded: LoadedKit, pages: dict[str, int]) -> list[FieldWarn
     """Battlecards that run past one page, by file name → page count of a build."""
     warnings = []
     for i, card in enumerate(loaded.kit.battlecards):
-        count = pages.get(f"battlecard-{card.id}.pdf", 1)
+        count = pages.get(document_file_name("battlecards", card.id), 1)
         if count > 1:
             line, column = loaded.where(("battlecards", i))
             warnings.append(FieldWarning(

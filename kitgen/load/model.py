@@ -8,6 +8,8 @@ Text fields are plain ``str``: pydantic's lax mode does not turn YAML's ``no`` (
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -25,9 +27,14 @@ from pydantic_core import PydanticCustomError
 from kitgen.base.errors import InputError
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+# Item ids are written as people write them (`REQ-1`, `Contoso_BI`, `v2.1`); only the kit id,
+# which names a folder, is a slug. The first character is a letter or digit, so an id is never
+# `.`, `..` or something a shell would read as an option.
+ITEM_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 SEMVER_PATTERN = r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?$"
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=64)]
+ItemId = Annotated[str, StringConstraints(pattern=ITEM_ID_PATTERN, max_length=64)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000, pattern=r"\S")]
 # No spaces, control codes, zero-width or direction-changing characters: an address that
 # looks like a listed signer's but is another string must not pass review unnoticed.
@@ -48,7 +55,40 @@ def _date_as_text(value: Any) -> Any:
 
 
 Date = Annotated[dt.date, BeforeValidator(_date_as_text)]
-Reference = Annotated[str, StringConstraints(pattern=r"^[a-z_]+(\.[a-z_]+)?(\.[a-z0-9-]+)?$")]
+# The shape only (a section, then whatever id follows): whether it names an item is checked
+# against the kit (references.py), which can say "did you mean".
+Reference = Annotated[str, StringConstraints(pattern=r"^[a-z_]+(\.[A-Za-z0-9_.-]+)?$",
+                                             max_length=200)]
+# Sections whose references end in an item id. Ids may hold dots, so a reference is split by
+# these known prefixes, never at its last dot.
+ITEM_SECTIONS = ("playbook.stallers", "battlecards", "value_props", "roadmap")
+
+
+def split_reference(reference: str) -> tuple[str, str]:
+    """``battlecards.Contoso.v2`` → ``("battlecards", "Contoso.v2")``; a reference without an
+    item id (``playbook.nay_sayer``) → ``(reference, "")``."""
+    for section in ITEM_SECTIONS:
+        if reference.startswith(section + "."):
+            return section, reference[len(section) + 1:]
+    return reference, ""
+
+
+def slug_form(text: str) -> str:
+    """What a kit id written as ``Acme Launch 2.0`` would be as a slug: ``acme-launch-2-0``."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:64].rstrip("-")
+    return slug or "my-launch"
+
+
+_FILE_PREFIX = {"battlecards": "battlecard", "value_props": "value-prop"}
+
+
+def document_file_name(section: str, item_id: str) -> str:
+    """The PDF an item of ``section`` (battlecards, value_props) is written to: its id in lower
+    case with `_` and `.` as `-` (`Contoso_BI` → `battlecard-contoso-bi.pdf`), a name that is
+    safe and the same on every file system. A slug id is kept as it is, so names stay stable."""
+    safe = item_id.lower().replace("_", "-").replace(".", "-")
+    return f"{_FILE_PREFIX[section]}-{safe}.pdf"
 
 Side = Literal["sales", "marketing"]
 SIDES: tuple[Side, ...] = ("marketing", "sales")
@@ -115,7 +155,7 @@ class Positions(Model):
 
 
 class Requirement(Model):
-    id: Slug
+    id: ItemId
     from_: Side = Field(alias="from")
     need: Text
     status: Status
@@ -147,7 +187,7 @@ class Claim(Model):
 
 
 class ValueProp(Model):
-    id: Slug
+    id: ItemId
     persona: Text
     audience: Literal["internal", "customer"] = "internal"
     pains: list[Text] = Field(min_length=1)
@@ -162,7 +202,7 @@ class Objection(Model):
 
 
 class Battlecard(Model):
-    id: Slug
+    id: ItemId
     competitor: Text
     verified_on: Date
     summary: Text
@@ -176,7 +216,7 @@ class Battlecard(Model):
 
 
 class Staller(Model):
-    id: Slug
+    id: ItemId
     stall: Text
     who: Text
     really_means: Text
@@ -203,7 +243,7 @@ class Playbook(Model):
 
 
 class RoadmapItem(Model):
-    id: Slug
+    id: ItemId
     feature: Text
     stage: Stage
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kitgen.base.errors import InputError
 from kitgen.base.files import display_path, write_file_new
+from kitgen.load.model import slug_form
 
 PACKAGE_SCHEMA = Path(__file__).parent.parent / "kit.schema.json"
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -168,8 +169,9 @@ def check_kit_id(kit: str) -> str:
     if len(kit) > 64 or not SLUG.fullmatch(kit):
         raise InputError(
             f"{kit!r} is not a kit id",
-            details=["A kit id is lowercase letters, digits and dashes, starts with a letter or "
-                     "digit, and is at most 64 characters, e.g. acme-2-launch."],
+            details=["A kit id names its folder under kits/: lowercase letters, digits and "
+                     "dashes, starting with a letter or digit, at most 64 characters.",
+                     f"Try: kitgen new {slug_form(kit)}"],
         )
     return kit
 
