@@ -14,6 +14,7 @@ import yaml
 
 from kitgen.base.errors import Problem
 from kitgen.load.positions import Loc, clip, dotted
+from kitgen.load.syntax import EditorLines
 
 MAX_VALUES = 100_000
 MAX_DEPTH = 40
@@ -58,8 +59,9 @@ class ComposeAbort(Exception):
 class Composer:
     """Turns a YAML node tree into dicts/lists/scalars, recording where each value sits."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, lines: EditorLines | None = None) -> None:
         self.name = name
+        self.lines = lines or EditorLines("")
         self.values = 0
         self.problems: list[Problem] = []
         self.positions: dict[Loc, tuple[int, int]] = {}
@@ -70,8 +72,8 @@ class Composer:
         self._scalars = yaml.constructor.SafeConstructor()
 
     def problem(self, node: yaml.Node, loc: Loc, message: str, fix: str = "") -> Problem:
-        mark = node.start_mark
-        return Problem(self.name, mark.line + 1, mark.column + 1, dotted(loc), message, fix)
+        line, column = self.lines.place(node.start_mark)
+        return Problem(self.name, line, column, dotted(loc), message, fix)
 
     def build(self, node: yaml.Node, loc: Loc = ()) -> Any:
         self.values += 1
@@ -89,7 +91,7 @@ class Composer:
             raise ComposeAbort(
                 self.problem(node, loc, f"nested deeper than {MAX_DEPTH} levels", "flatten it")
             )
-        self.positions[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        self.positions[loc] = self.lines.place(node.start_mark)
         if isinstance(node, yaml.MappingNode) and node.tag == _MAP_TAG:
             return self._build_mapping(node, loc)
         if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ_TAG:
@@ -147,8 +149,7 @@ class Composer:
                     )
                 )
                 continue
-            mark = key_node.start_mark
-            self.key_positions[(*loc, key)] = (mark.line + 1, mark.column + 1)
+            self.key_positions[(*loc, key)] = self.lines.place(key_node.start_mark)
             result[key] = self.build(value_node, (*loc, key))
         return result
 

@@ -19,6 +19,7 @@ from kitgen.load.explain import describe
 from kitgen.load.model import KitFile
 from kitgen.load.positions import LoadedKit, line_column
 from kitgen.load.references import check_references, raw_reference_problems
+from kitgen.load.syntax import EditorLines, explain_syntax_error
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_PROBLEMS = 200  # per file: enough to fix a round, few enough to read and to print fast
@@ -156,20 +157,12 @@ def _decode(raw: bytes, name: str) -> str:
 
 
 def _parse(text: str, name: str) -> tuple[Any, Composer]:
-    builder = Composer(name)
+    lines = EditorLines(text)
+    builder = Composer(name, lines)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        message = (error.problem or "not valid YAML").replace("\t", "\\t")
-        if "end of stream" in message and error.context_mark is not None:
-            # An unclosed quote or bracket is noticed only at the end of the file: point at
-            # where it was opened, which is where the fix goes.
-            mark = error.context_mark
-            message = f"{error.context}: {message}"
-        fix = "indent with spaces, never tabs" if "\\t" in message else "fix the YAML syntax here"
-        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise InvalidKitFile([Problem(name, line, column, "", message, fix)]) from None
+        raise InvalidKitFile([explain_syntax_error(text, error, name)]) from None
     except yaml.reader.ReaderError as error:
         line, column = line_column(text, error.position)
         raise InvalidKitFile(
@@ -197,13 +190,13 @@ def _parse(text: str, name: str) -> tuple[Any, Composer]:
             [Problem(name, None, None, "", "the file holds no YAML document", "add the kit's keys")]
         )
     if not isinstance(node, yaml.MappingNode):
-        mark = node.start_mark
+        line, column = lines.place(node.start_mark)
         raise InvalidKitFile(
             [
                 Problem(
                     name,
-                    mark.line + 1,
-                    mark.column + 1,
+                    line,
+                    column,
                     "",
                     "the top level must be a mapping of keys (kit:, title:, …), not a list or text",
                     "start the file with `kit: my-launch`",

@@ -74,17 +74,18 @@ def _file_name_clashes(loaded: LoadedKit) -> list[Problem]:
     """Two ids that differ only in case, `_` or `.` would write the same PDF (and, on macOS
     and Windows, `Globex` and `globex` are one file): refuse the second."""
     problems = []
-    for section, items in (("battlecards", loaded.kit.battlecards),
-                           ("value_props", loaded.kit.value_props)):
+    sections = (("battlecards", [card.id for card in loaded.kit.battlecards]),
+                ("value_props", [vp.id for vp in loaded.kit.value_props]))
+    for section, ids in sections:
         first: dict[str, str] = {}
-        for i, item in enumerate(items):
-            name = document_file_name(section, item.id)
-            other = first.setdefault(name, item.id)
-            if other != item.id:
+        for i, item_id in enumerate(ids):
+            name = document_file_name(section, item_id)
+            other = first.setdefault(name, item_id)
+            if other != item_id:
                 line, column = loaded.where((section, i, "id"))
                 problems.append(Problem(
                     loaded.name, line, column, dotted((section, i, "id")),
-                    f"`{item.id}` and `{other}` would both be written to {name}",
+                    f"`{item_id}` and `{other}` would both be written to {name}",
                     "give one of them an id that differs in more than case, `_` or `.`"))
     return problems
 
