@@ -21,6 +21,7 @@ MAX_DEPTH = 40
 # YAML 1.1 also reads 010 as 8, 0x1F, 0b11 and 1:30 (sexagesimal, 90) as integers: such a value
 # stays text, so a number field refuses it with its place instead of taking a surprising number.
 _DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]{0,17})")
+_COMMENT_AFTER = re.compile(r"[ \t]+#[^\r\n]*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # Unicode's Cc, less \t \n \r
 
 _SCALAR_TAGS = {
@@ -69,6 +70,8 @@ class Composer:
         self.sources: dict[Loc, str] = {}  # as written, for values YAML turned into non-text
         self.dropped: set[Loc] = set()  # values replaced by None after a problem was reported
         self.scanned: dict[int, tuple[str, str] | None] = {}  # id(node) → control character
+        # Plain text followed by ` #…` on its line: YAML dropped that part as a comment.
+        self.comments_after: dict[Loc, tuple[int, str, str]] = {}  # loc → (index, text, comment)
         self._scalars = yaml.constructor.SafeConstructor()
 
     def problem(self, node: yaml.Node, loc: Loc, message: str, fix: str = "") -> Problem:
@@ -105,6 +108,8 @@ class Composer:
                 self.dropped.add(loc)
                 self.problems.append(self.problem(node, loc, *bad))
                 return None
+            if node.style is None and node.tag == "tag:yaml.org,2002:str":
+                self._note_comment_after(node, loc)
             return self._build_scalar(node)
         self.dropped.add(loc)
         self.problems.append(
@@ -152,6 +157,13 @@ class Composer:
             self.key_positions[(*loc, key)] = self.lines.place(key_node.start_mark)
             result[key] = self.build(value_node, (*loc, key))
         return result
+
+    def _note_comment_after(self, node: yaml.ScalarNode, loc: Loc) -> None:
+        comment = _COMMENT_AFTER.match(self.lines.text, node.end_mark.index)
+        if comment is not None:
+            text = comment.group().strip()
+            self.comments_after[loc] = (comment.start() + comment.group().index("#"),
+                                        node.value, text)
 
     def _build_scalar(self, node: yaml.ScalarNode) -> Any:
         # Timestamps stay text: pydantic parses dates and reports impossible ones with a place,

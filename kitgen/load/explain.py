@@ -3,7 +3,9 @@ their words, and a fix that works."""
 
 from __future__ import annotations
 
+import calendar
 import difflib
+import re
 import types
 import typing
 from typing import Any
@@ -12,7 +14,7 @@ from pydantic import BaseModel
 
 from kitgen.base.errors import Problem
 from kitgen.load.compose import Composer
-from kitgen.load.model import KitFile, slug_form
+from kitgen.load.model import TEXT_RULES, KitFile, slug_form
 from kitgen.load.positions import Loc, clip, dotted, nearest
 
 
@@ -47,6 +49,15 @@ def _explain(kind: str, field_name: str, got: Any, error: Any, written: str) -> 
     if kind == "missing":
         return f"`{field_name}` is required", f"add `{field_name}:`"
     if kind == "string_type":
+        if field_name == "version" and isinstance(got, int | float) and not isinstance(got, bool):
+            return (f"{written or got} is not a semantic version (YAML reads it as a number)",
+                    _version_fix(written or str(got)))
+        if isinstance(got, dict) and len(got) == 1:
+            [(key, value)] = got.items()
+            if not isinstance(value, dict | list):
+                text = f"{key}: {'' if value is None else value}".rstrip()
+                return ("this text contains `: `, so YAML reads it as a key and a value, "
+                        "not as text", f"put it in quotes: {quoted(text)}")
         if isinstance(got, bool):
             return (
                 f"expected text, got {shown}: YAML reads unquoted yes/no/on/off as true/false",
@@ -62,7 +73,7 @@ def _explain(kind: str, field_name: str, got: Any, error: Any, written: str) -> 
         if ctx.get("pattern") == r"\S":
             return "must not be blank", "write some text"
         if field_name == "version":
-            return f"{shown} is not a semantic version", 'write it like "1.2.0", in quotes'
+            return f"{shown} is not a semantic version", _version_fix(str(got))
         if "@" in str(ctx.get("pattern", "")):
             return f"{shown} is not an email address", "write it like name@example.com"
         if (
@@ -78,12 +89,17 @@ def _explain(kind: str, field_name: str, got: Any, error: Any, written: str) -> 
     if kind in (
         "date_from_datetime_parsing", "date_parsing", "date_type", "date_from_datetime_inexact"
     ):
+        missing = _missing_day(written or str(got))
+        if missing is not None:
+            why, example = missing
+            return (f"{shown} is not a valid date: the day does not exist ({why})",
+                    f"write a day that exists, e.g. {example}")
         return f"{shown} is not a valid date", "write it as YYYY-MM-DD, e.g. 2026-03-01"
     if kind == "literal_error":
         expected = str(ctx.get("expected", ""))
         choices = [c.strip(" '") for c in expected.replace(" or ", ",").split(",") if c.strip(" '")]
-        near = difflib.get_close_matches(str(got), choices, n=1, cutoff=0.5)
-        fix = f"did you mean `{near[0]}`?" if near else f"use one of: {', '.join(choices)}"
+        near = _meant(str(got), choices)
+        fix = f"did you mean `{near}`?" if near else f"use one of: {', '.join(choices)}"
         return f"{shown} is not allowed here; expected one of {', '.join(choices)}", fix
     if kind == "list_type":
         return (
@@ -110,6 +126,94 @@ def _explain(kind: str, field_name: str, got: Any, error: Any, written: str) -> 
     if kind == "value_error":
         return str(ctx.get("error", error["msg"])), ""
     return error["msg"], ""
+
+
+# What people write for a requirement's status, in the words kitgen uses.
+_STATUS_WORDS = {
+    "approved": "agreed", "accepted": "agreed", "done": "agreed", "ok": "agreed",
+    "yes": "agreed", "settled": "agreed", "rejected": "dropped", "declined": "dropped",
+    "refused": "dropped", "cancelled": "dropped", "canceled": "dropped", "no": "dropped",
+    "open": "proposed", "new": "proposed", "todo": "proposed", "requested": "proposed",
+    "contested": "disputed", "blocked": "disputed", "in-dispute": "disputed",
+}
+
+
+def _meant(written: str, choices: list[str]) -> str | None:
+    """The choice someone writing ``written`` meant: same word in another case, a synonym,
+    else the closest spelling."""
+    word = written.strip().casefold()
+    for choice in choices:
+        if choice.casefold() == word:
+            return choice
+    if _STATUS_WORDS.get(word) in choices:
+        return _STATUS_WORDS[word]
+    near = difflib.get_close_matches(written, choices, n=1, cutoff=0.5)
+    return near[0] if near else None
+
+
+def _missing_day(written: str) -> tuple[str, str] | None:
+    """Why a date written YYYY-MM-DD does not exist, and the nearest day that does."""
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", written.strip())
+    if match is None:
+        return None
+    year, month, day = (int(part) for part in match.groups())
+    if not 1 <= month <= 12:
+        near = min(max(month, 1), 12)
+        return f"there is no month {month}", f"{year:04d}-{near:02d}-{max(day, 1):02d}"
+    days = calendar.monthrange(year, month)[1]
+    if 1 <= day <= days:
+        return None
+    if day < 1:
+        return "there is no day 0", f"{year:04d}-{month:02d}-01"
+    if month == 2 and day == 29:
+        why = f"{year} is not a leap year"
+    else:
+        why = f"{calendar.month_name[month]} has {days} days"
+    return why, f"{year:04d}-{month:02d}-{days:02d}"
+
+
+def _version_fix(written: str) -> str:
+    """``2`` → ``write version: "2.0.0"``: the semantic version someone writing it meant."""
+    parts = written.strip().strip("\"'").lstrip("vV").split(".")
+    if 1 <= len(parts) <= 3 and all(p.isdigit() for p in parts):
+        numbers = [str(int(p)) for p in parts] + ["0"] * (3 - len(parts))
+        return f'write version: "{".".join(numbers)}"'
+    return 'write it like "1.2.0", in quotes'
+
+
+def quoted(text: str) -> str:
+    """``text`` as a double-quoted YAML scalar, for a fix to show."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def is_text_field(loc: Loc) -> bool:
+    """Whether the value at ``loc`` is free text (not an id, email, date, status…)."""
+    annotation: Any = KitFile
+    for part in loc:
+        annotation = _unwrap_optional(annotation)
+        if isinstance(part, int):
+            args = typing.get_args(annotation)
+            annotation = args[0] if args else None
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            fields = {f.alias or n: f for n, f in annotation.model_fields.items()}
+            if part not in fields:
+                return False
+            info = fields[part]
+            if TEXT_RULES in info.metadata:
+                return True
+            annotation = info.annotation
+        else:
+            return False
+    annotation = _unwrap_optional(annotation)
+    return typing.get_origin(annotation) is typing.Annotated and TEXT_RULES in typing.get_args(
+        annotation)[1:]
+
+
+def _unwrap_optional(annotation: Any) -> Any:
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return options[0] if len(options) == 1 else annotation
+    return annotation
 
 
 def _show(value: Any) -> str:

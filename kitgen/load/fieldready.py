@@ -108,7 +108,8 @@ def check_warnings(loaded: LoadedKit, on: dt.date | None = None) -> list[FieldWa
     """Warnings that ``--strict`` fails on. Roadmap mentions are notes, not warnings."""
     leaks = [FieldWarning(loaded.name, None, None, leak.split(" ", 1)[0], leak.split(" ", 1)[1])
              for leak in customer_roadmap_leaks(loaded.kit)]
-    return stale_battlecards(loaded, on or settings.today()) + leaks
+    noted = [FieldWarning(p.file, p.line, p.column, p.path, p.message) for p in loaded.warnings]
+    return noted + stale_battlecards(loaded, on or settings.today()) + leaks
 
 
 def long_battlecards(loaded: LoadedKit, pages: dict[str, int]) -> list[FieldWarning]:

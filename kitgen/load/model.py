@@ -35,7 +35,9 @@ SEMVER_PATTERN = r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=64)]
 ItemId = Annotated[str, StringConstraints(pattern=ITEM_ID_PATTERN, max_length=64)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=4000, pattern=r"\S")]
+# One instance, so the loader can tell a text field from an id or an email (load/explain.py).
+TEXT_RULES = StringConstraints(min_length=1, max_length=4000, pattern=r"\S")
+Text = Annotated[str, TEXT_RULES]
 # No spaces, control codes, zero-width or direction-changing characters: an address that
 # looks like a listed signer's but is another string must not pass review unnoticed.
 _EMAIL_CHAR = (r"[^@\s<>\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u202a-\u202e"

@@ -15,9 +15,9 @@ from pydantic import ValidationError
 from kitgen.base.errors import InvalidKitFile, Problem
 from kitgen.base.files import display_path
 from kitgen.load.compose import ComposeAbort, Composer
-from kitgen.load.explain import describe
+from kitgen.load.explain import describe, is_text_field, quoted
 from kitgen.load.model import KitFile
-from kitgen.load.positions import LoadedKit, line_column
+from kitgen.load.positions import LoadedKit, clip, dotted, line_column
 from kitgen.load.references import check_references, raw_reference_problems
 from kitgen.load.syntax import EditorLines, explain_syntax_error
 
@@ -46,11 +46,27 @@ def load_kit(path: Path, root: Path | None = None) -> LoadedKit:
         refused = {tuple(e["loc"]) for e in error.errors(include_url=False)}
         problems += raw_reference_problems(data, name, builder, refused)
         raise _invalid(problems) from None
-    loaded = LoadedKit(path, name, raw, kit, builder.positions)
+    loaded = LoadedKit(path, name, raw, kit, builder.positions,
+                       tuple(_comment_warnings(builder, name)))
     problems += check_references(loaded)
     if problems:
         raise _invalid(problems)
     return loaded
+
+
+def _comment_warnings(builder: Composer, name: str) -> list[Problem]:
+    """Text fields YAML cut at ` #`: `Rated #1 on G2` is read as `Rated` and a comment."""
+    warnings = []
+    for loc, (index, value, comment) in builder.comments_after.items():
+        if not is_text_field(loc):
+            continue  # `status: agreed  # after the call` is what comments are for
+        line, column = builder.lines.at(index)
+        warnings.append(Problem(
+            name, line, column, dotted(loc),
+            f"YAML reads `{clip(comment)}` as a comment, so this text is only `{clip(value)}`; "
+            f"put the whole text in quotes ({clip(quoted(value + ' ' + comment))}) if the rest "
+            "belongs to it, or move the comment to a line of its own"))
+    return warnings
 
 
 def _invalid(problems: list[Problem]) -> InvalidKitFile:

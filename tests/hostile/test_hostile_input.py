@@ -64,7 +64,7 @@ COMMITTED: dict[str, Expect] = {
         (22, 11), 'YAML reads unquoted yes/no/on/off as true/false. Fix: put the text in '
                   'quotes: "no"'),
     "yaml11-on-is-true": Expect((35, 17), 'put the text in quotes: "on"'),
-    "yaml11-version-1.10-is-a-float": Expect((5, 10), 'put it in quotes: "1.10"'),
+    "yaml11-version-1.10-is-a-float": Expect((5, 10), 'Fix: write version: "1.10.0"'),
     "yaml11-octal-010-is-8": Expect((60, 28), "expected a whole number, got '010'"),
     "yaml11-sexagesimal-1-30-is-90": Expect((60, 28), "expected a whole number, got '1:30'"),
     "yaml11-hex-is-a-number": Expect((60, 28), "expected a whole number, got '0x1F'"),
