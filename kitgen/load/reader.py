@@ -17,8 +17,9 @@ from kitgen.base.files import display_path
 from kitgen.load.compose import ComposeAbort, Composer
 from kitgen.load.explain import describe, is_text_field, quoted
 from kitgen.load.model import KitFile
-from kitgen.load.positions import LoadedKit, clip, dotted, line_column
+from kitgen.load.positions import LoadedKit, clip, dotted, line_column, nearest
 from kitgen.load.references import check_references, raw_reference_problems
+from kitgen.load.scaffold import PLACEHOLDER_EMAILS, find_placeholders
 from kitgen.load.syntax import EditorLines, explain_syntax_error
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -47,7 +48,8 @@ def load_kit(path: Path, root: Path | None = None) -> LoadedKit:
         problems += raw_reference_problems(data, name, builder, refused)
         raise _invalid(problems) from None
     loaded = LoadedKit(path, name, raw, kit, builder.positions,
-                       tuple(_comment_warnings(builder, name)))
+                       tuple(_comment_warnings(builder, name) + _placeholder_warnings(kit, name,
+                                                                                     builder)))
     problems += check_references(loaded)
     if problems:
         raise _invalid(problems)
@@ -66,6 +68,17 @@ def _comment_warnings(builder: Composer, name: str) -> list[Problem]:
             f"YAML reads `{clip(comment)}` as a comment, so this text is only `{clip(value)}`; "
             f"put the whole text in quotes ({clip(quoted(value + ' ' + comment))}) if the rest "
             "belongs to it, or move the comment to a line of its own"))
+    return warnings
+
+
+def _placeholder_warnings(kit: KitFile, name: str, builder: Composer) -> list[Problem]:
+    warnings = []
+    for loc, text in find_placeholders(kit):
+        line, column = nearest(builder.positions, loc)
+        what = ("placeholder address `kitgen new` wrote: write the real address"
+                if text in PLACEHOLDER_EMAILS
+                else "placeholder `kitgen new` wrote: replace it with the real text")
+        warnings.append(Problem(name, line, column, dotted(loc), f"still the {what}"))
     return warnings
 
 

@@ -10,13 +10,18 @@ requirements mean a kit still holding placeholders can never be signed off.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from kitgen.base.errors import InputError
 from kitgen.base.files import display_path, write_file_new
-from kitgen.load.model import slug_form
+from kitgen.load.model import KitFile, slug_form
+from kitgen.load.positions import Loc
 
 PACKAGE_SCHEMA = Path(__file__).parent.parent / "kit.schema.json"
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -163,6 +168,49 @@ roadmap:
     feature: REPLACE with a feature's name
     stage: development
 """
+
+
+PLACEHOLDER_EMAILS = ("marketing.owner@example.com", "sales.owner@example.com")
+
+
+@functools.cache
+def _placeholder_texts() -> frozenset[str]:
+    """Every text of the scaffold that starts with REPLACE, exactly as it writes them."""
+    data = yaml.safe_load(SCAFFOLD.format(kit="kit", schema="", launch="", today=""))
+    return frozenset(t for t in _texts(data) if t.startswith("REPLACE"))
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _texts(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v)]
+    return []
+
+
+def find_placeholders(kit: KitFile) -> list[tuple[Loc, str]]:
+    """Where a kit still holds text or an address exactly as ``kitgen new`` wrote it.
+
+    Only the scaffold's own placeholders count: a real kit may use any domain, ``.example``
+    included, and may write "REPLACE" in a sentence of its own.
+    """
+    texts = _placeholder_texts()
+    found: list[tuple[Loc, str]] = []
+
+    def walk(value: Any, loc: Loc) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, (*loc, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*loc, index))
+        elif isinstance(value, str) and (value in texts or value in PLACEHOLDER_EMAILS):
+            found.append((loc, value))
+
+    walk(kit.model_dump(mode="json", by_alias=True, exclude_defaults=True), ())
+    return found
 
 
 def check_kit_id(kit: str) -> str:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kitgen.base.errors import GateNotMet
+from kitgen.load.positions import dotted
+from kitgen.load.scaffold import find_placeholders
 from kitgen.signoff import sshsig
 from kitgen.signoff.identity import Identity
 from kitgen.signoff.ledger import KitLedger
@@ -74,6 +76,14 @@ def review_signoff(
                 "the negotiation is not settled",
                 details=negotiation.blockers()
                 + ["Approving means agreeing to the list: settle these, build, then approve."],
+            )
+        left = find_placeholders(snapshot)
+        if left:
+            raise GateNotMet(
+                f"version {chosen} of {ledger.kit!r} cannot be approved: it still holds "
+                f"{len(left)} placeholder{'s' if len(left) > 1 else ''} `kitgen new` wrote",
+                details=[f"{dotted(loc)}: {text}" for loc, text in left]
+                + ["Replace them with the kit's real content, build, then approve."],
             )
     approved_before = [v for v in ledger.versions[: ledger.versions.index(chosen)]
                        if ledger.counting(v, "approve", side)]
