@@ -41,6 +41,7 @@ class _State:
     """Options of the whole command line, set by the callback before any command runs."""
 
     debug = False
+    root_named = False  # "using the workspace in …" is said once per command
 
 
 state = _State()
@@ -101,12 +102,19 @@ def main_options(
     ] = False,
 ) -> None:
     state.debug = debug
+    state.root_named = False
 
 
 def workspace() -> Workspace:
-    from kitgen.base.workspace import Workspace
+    """The workspace the current folder is in (the folder itself, or one above it)."""
+    from kitgen.base.workspace import Workspace, find_root
 
-    return Workspace(Path.cwd())
+    here = Path.cwd()
+    root = find_root(here)
+    if root != here.absolute() and not state.root_named:
+        out.note(f"using the workspace in {root}")
+        state.root_named = True
+    return Workspace(root)
 
 
 def load(files: list[Path] | None) -> list[LoadedKit]:

@@ -39,6 +39,12 @@ def warn(text: str) -> None:
         print(f"warning: {_strip_markup(text)}", file=sys.stderr)
 
 
+def note(text: str) -> None:
+    """Something to know that is not the command's output: on stderr, never in the way of
+    JSON or a pipe."""
+    print(f"note: {text}", file=sys.stderr)
+
+
 def error(message: str, details: Sequence[str] = ()) -> None:
     if fancy():
         console = _console(stderr=True)
