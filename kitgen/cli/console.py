@@ -89,6 +89,11 @@ def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> 
         print("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
+def emit_text(text: str) -> None:
+    """A document (a schema, a reference) exactly as made, nothing added."""
+    sys.stdout.write(text)
+
+
 def emit_json(value: Any) -> None:
     print(json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False))
 

@@ -46,9 +46,9 @@ def schema() -> None:
 
     Example: kitgen schema > kit.schema.json
     """
-    from kitgen.load.schema import kit_schema
+    from kitgen.load.schema import schema_text
 
-    out.emit_json(kit_schema())
+    out.emit_text(schema_text())
 
 
 @app.command()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -22,8 +21,8 @@ from kitgen.base.errors import InputError
 from kitgen.base.files import display_path, write_file_new
 from kitgen.load.model import KitFile, slug_form
 from kitgen.load.positions import Loc
+from kitgen.load.schema import SCHEMA_COPY, refresh_schema_copy
 
-PACKAGE_SCHEMA = Path(__file__).parent.parent / "kit.schema.json"
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 # Plain scalars below never contain ": " or " #", so no value needs quotes; str.format fills
@@ -35,7 +34,8 @@ SCAFFOLD = """\
 # that answers it. Replace every text starting with REPLACE, then run
 #   kitgen check    is the file valid, and where does the negotiation stand?
 #   kitgen build    a new draft of the kit's PDFs, under kits/{kit}/
-# Editors with YAML support check this file as you type (the first line names the schema).
+# Editors with YAML support check this file as you type: the first line names the schema,
+# kit.schema.json beside this file (commit it; `kitgen build` keeps it up to date).
 # Write plain text as you would say it: no HTML, no formatting.
 
 # The kit's id (lowercase letters, digits, dashes); the kit is built into kits/{kit}/.
@@ -224,19 +224,6 @@ def check_kit_id(kit: str) -> str:
     return kit
 
 
-def schema_reference(target: Path, root: Path) -> str:
-    """Where the new file's editor finds the schema.
-
-    In the kitgen repository (its package sits inside the workspace) a path relative to the new
-    file, so the committed line works on every clone; elsewhere the absolute path of the schema
-    shipped in the installed package, which is where ``kitgen`` on this machine reads it.
-    """
-    schema = PACKAGE_SCHEMA.resolve()
-    if schema.is_relative_to(root.resolve()):
-        return Path(os.path.relpath(schema, target.parent.resolve())).as_posix()
-    return schema.as_posix()
-
-
 def scaffold_text(kit: str, schema: str, today: dt.date) -> str:
     launch = today + dt.timedelta(days=90)
     return SCAFFOLD.format(
@@ -257,7 +244,8 @@ def scaffold_kit(root: Path, kit: str, today: dt.date) -> Path:
                          "or edit the file."],
             )
     requirements.mkdir(parents=True, exist_ok=True)
-    text = scaffold_text(kit, schema_reference(target, root), today)
+    refresh_schema_copy(requirements, create=True)
+    text = scaffold_text(kit, SCHEMA_COPY, today)
     if not write_file_new(target, text.encode("utf-8")):
         raise InputError(f"{display_path(target, root)} already exists")
     return target
