@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from kitgen.base.errors import Problem
 from kitgen.load.compose import Composer
+from kitgen.load.formatdoc import SECTIONS, section_of
 from kitgen.load.model import TEXT_RULES, KitFile, slug_form
 from kitgen.load.positions import Loc, clip, dotted, nearest
 
@@ -27,7 +28,8 @@ def describe(error: Any, name: str, builder: Composer) -> Problem:
         line, column = builder.key_positions.get(loc, nearest(builder.positions, loc))
         valid = _valid_keys(loc[:-1])
         near = difflib.get_close_matches(field_name, valid, n=1, cutoff=0.6)
-        fix = f"did you mean `{near[0]}`?" if near else f"valid keys here: {', '.join(valid)}"
+        fix = (f"did you mean `{near[0]}`?" if near
+               else f"valid keys here: {', '.join(valid)}{_see(loc[:-1])}")
         return Problem(name, line, column, dotted(loc), f"unknown key `{clip(field_name)}`", fix)
     ctx = error.get("ctx") or {}
     if "fix" in ctx:  # a rule of the model itself (see model.py), with its own place and fix
@@ -39,15 +41,16 @@ def describe(error: Any, name: str, builder: Composer) -> Problem:
         message = f"{_show(got)} is not a valid id"
         fix = f"a kit id names its folder under kits/: write `kit: {slug_form(str(got))}`"
         return Problem(name, line, column, dotted(loc), message, fix)
-    message, fix = _explain(kind, field_name, got, error, builder.sources.get(loc, ""))
+    message, fix = _explain(kind, loc, got, error, builder.sources.get(loc, ""))
     return Problem(name, line, column, dotted(loc), message, fix)
 
 
-def _explain(kind: str, field_name: str, got: Any, error: Any, written: str) -> tuple[str, str]:
+def _explain(kind: str, loc: Loc, got: Any, error: Any, written: str) -> tuple[str, str]:
+    field_name = str(loc[-1]) if loc else "file"
     ctx = error.get("ctx") or {}
     shown = _show(got)
     if kind == "missing":
-        return f"`{field_name}` is required", f"add `{field_name}:`"
+        return f"`{field_name}` is required", f"add `{field_name}:`{_see(loc[:-1])}"
     if kind == "string_type":
         if field_name == "version" and isinstance(got, int | float) and not isinstance(got, bool):
             return (f"{written or got} is not a semantic version (YAML reads it as a number)",
@@ -231,8 +234,20 @@ def _type_name(value: Any) -> str:
     return f"{type(value).__name__} {_show(value)}"
 
 
+def _see(loc: Loc) -> str:
+    """Where the keys of the part at ``loc`` are explained, for the end of a fix."""
+    model = _model_at(loc)
+    return f" (file format: {section_of(model)})" if model in SECTIONS else ""
+
+
 def _valid_keys(loc: Loc) -> list[str]:
     """The keys allowed at ``loc``, by walking the model's annotations."""
+    model = _model_at(loc)
+    return [f.alias or n for n, f in model.model_fields.items()] if model else []
+
+
+def _model_at(loc: Loc) -> type[BaseModel] | None:
+    """The model of the mapping at ``loc``, by walking the models' annotations."""
     annotation: Any = KitFile
     for part in loc:
         annotation = _unwrap(annotation)
@@ -243,11 +258,11 @@ def _valid_keys(loc: Loc) -> list[str]:
             fields = {f.alias or n: f for n, f in annotation.model_fields.items()}
             annotation = fields[part].annotation if part in fields else Any
         else:
-            return []
+            return None
     annotation = _unwrap(annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [f.alias or n for n, f in annotation.model_fields.items()]
-    return []
+        return annotation
+    return None
 
 
 def _unwrap(annotation: Any) -> Any:
