@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from kitgen import __version__
-from kitgen.base.errors import InputError, InvalidKitFile, KitgenError
+from kitgen.base.errors import InputError, InvalidKitFile, KitgenError, Problem
 from kitgen.cli import console as out
 
 if TYPE_CHECKING:
@@ -54,17 +54,28 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JS
 
 
 def handle_errors(command: F) -> F:
-    """One place where errors become messages and exit codes."""
+    """One place where errors become messages and exit codes: on stderr for people, as a JSON
+    document on stdout with --json, and as annotations under GitHub Actions."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        out.start_command(bool(kwargs.get("as_json")))
         try:
             return command(*args, **kwargs)
         except InvalidKitFile as error:
             out.problems(error.message, error.problems)
+            for problem in error.problems:
+                out.annotate("error", str(problem).removeprefix(problem.where + ": "),
+                             problem.file, problem.line, problem.column)
+            out.emit_failure(error.message, error.exit_code,
+                             [problem_json(p) for p in error.problems])
             raise typer.Exit(error.exit_code) from None
         except KitgenError as error:
             out.error(error.message, error.details)
+            out.annotate("error", " ".join([error.message, *error.details]))
+            out.emit_failure(error.message, error.exit_code, [
+                {"file": None, "line": None, "column": None, "field": "",
+                 "message": error.message, "fix": " ".join(error.details)}])
             raise typer.Exit(error.exit_code) from None
         except typer.Exit:
             raise
@@ -76,14 +87,22 @@ def handle_errors(command: F) -> F:
         except Exception as error:  # noqa: BLE001 - the one place bugs are reported
             if state.debug:
                 traceback.print_exc()
-            out.error(
-                f"internal error: {type(error).__name__}: {error}",
-                ["This is a bug in kitgen. Run again with --debug for the traceback "
-                 "and report it."],
-            )
+            message = f"internal error: {type(error).__name__}: {error}"
+            advice = ("This is a bug in kitgen. Run again with --debug for the traceback "
+                      "and report it.")
+            out.error(message, [advice])
+            out.annotate("error", f"{message} {advice}")
+            out.emit_failure(message, 3, [{"file": None, "line": None, "column": None,
+                                           "field": "", "message": message, "fix": advice}])
             raise typer.Exit(3) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def problem_json(problem: Problem) -> dict[str, Any]:
+    """A problem in a requirement file, for machines."""
+    return {"file": problem.file, "line": problem.line, "column": problem.column,
+            "field": problem.path, "message": problem.message, "fix": problem.fix}
 
 
 def _version(value: bool) -> None:

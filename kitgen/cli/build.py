@@ -93,7 +93,7 @@ def build(
                          shown(result.path)])
     out.table("kitgen build", ["kit", "version", "result", "documents", "pages", "folder"], rows)
     for warning in warnings:
-        out.warn(out.esc(str(warning)))
+        out.field_warning(warning)
     write_catalog(ws)
     refreshed = refresh_schema_copy(ws.requirements_dir)
     if refreshed:

@@ -49,6 +49,9 @@ def check(
              "feedback": views.feedback_json(kit_feedback(ws.kits_dir, item.kit.kit))}
             for item, state, warns in reports
         ])
+        for _, _, warns in reports:
+            for warning in warns:
+                out.annotate_warning(warning)
     else:
         for item, state, warns in reports:
             views.print_negotiation(item, state)
@@ -60,7 +63,7 @@ def check(
                 for line in lines:
                     out.say(f"    {out.esc(line)}")
             for warning in warns:
-                out.warn(out.esc(str(warning)))
+                out.field_warning(warning)
         for _, message in stale:
             out.warn(out.esc(message))
     if strict:

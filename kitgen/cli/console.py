@@ -13,6 +13,21 @@ from rich.console import Console
 from rich.table import Table
 
 
+class _Output:
+    """What this command has printed so far (reset when a command starts)."""
+
+    json_mode = False  # --json: stdout holds one JSON document and nothing else
+    json_printed = False
+
+
+output = _Output()
+
+
+def start_command(json_mode: bool) -> None:
+    output.json_mode = json_mode
+    output.json_printed = False
+
+
 def fancy() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
@@ -96,6 +111,49 @@ def emit_text(text: str) -> None:
 
 def emit_json(value: Any) -> None:
     print(json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False))
+    output.json_printed = True
+
+
+def emit_failure(message: str, exit_code: int, problems: list[dict[str, Any]]) -> None:
+    """With --json, a failure is a JSON document too, unless the command printed its own."""
+    if output.json_mode and not output.json_printed:
+        emit_json({"ok": False, "exit_code": exit_code, "error": message, "problems": problems})
+
+
+# --- GitHub Actions workflow commands ---------------------------------------------------------
+
+def annotate(level: str, message: str, file: str | None = None, line: int | None = None,
+             column: int | None = None) -> None:
+    """``::error file=…,line=…,col=…::message`` when running under GitHub Actions, so problems
+    show on the pull request's lines. On stdout, where GitHub documents them; on stderr when
+    stdout holds JSON (the runner reads workflow commands on both)."""
+    if os.environ.get("GITHUB_ACTIONS") != "true":
+        return
+    places = [f"{name}={_escape_property(str(value))}"
+              for name, value in (("file", file), ("line", line), ("col", column))
+              if value not in (None, "")]
+    command = f"::{level}{' ' + ','.join(places) if places else ''}::{_escape_data(message)}"
+    print(command, file=sys.stderr if output.json_mode else sys.stdout, flush=True)
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def field_warning(warning: Any) -> None:
+    """A warning about a place in a requirement file (``FieldWarning``): on stderr, and as
+    a ``::warning`` annotation at that place."""
+    warn(esc(str(warning)))
+    annotate_warning(warning)
+
+
+def annotate_warning(warning: Any) -> None:
+    annotate("warning", f"{warning.item}: {warning.message}", warning.file, warning.line,
+             warning.column)
 
 
 @contextmanager
