@@ -42,7 +42,8 @@ def workflow() -> dict[str, Any]:
 
 
 def kitgen_steps(job: dict[str, Any]) -> list[str]:
-    return [s["run"].strip() for s in job["steps"] if s.get("run", "").lstrip().startswith("kitgen ")]
+    runs = [s.get("run", "").strip() for s in job["steps"]]
+    return [run for run in runs if run.startswith("kitgen ")]
 
 
 def test_workflow_runs_on_launch_tags_and_by_hand(workflow: dict[str, Any]) -> None:
