@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
+import textwrap
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -98,10 +100,39 @@ def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> 
         _console().print(grid)
         return
     print(title)
-    widths = [max([len(c)] + [len(str(r[i])) for r in rows]) for i, c in enumerate(columns)]
-    print("  " + "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
-    for row in rows:
-        print("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    cells = [[str(c) for c in row] for row in rows]
+    table_cells = [list(columns), *cells]
+    widths = _fit([max(len(r[i]) for r in table_cells) for i in range(len(columns))],
+                  [max(len(word) for r in table_cells for word in r[i].split() or [""])
+                   for i in range(len(columns))])
+    for row in [list(columns), *cells]:
+        wrapped = [textwrap.wrap(cell, width, break_on_hyphens=False) or [""]
+                   for cell, width in zip(row, widths, strict=True)]
+        for line in itertools.zip_longest(*wrapped, fillvalue=""):
+            print("  " + "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
+
+
+def _fit(widths: list[int], longest_words: list[int]) -> list[int]:
+    """Column widths that fit the width COLUMNS gives (two spaces of indent and between
+    columns): the widest column that can wrap between words narrows first, and a word is cut
+    only when nothing else fits. As they are when COLUMNS is not set, so logs and greps keep
+    one line per row."""
+    try:
+        limit = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        return widths
+    fitted = list(widths)
+    room = limit - 2 * len(fitted)
+    for floor in ([max(w, MIN_COLUMN) for w in longest_words], [MIN_COLUMN] * len(fitted)):
+        while sum(fitted) > room:
+            narrowable = [i for i, width in enumerate(fitted) if width > floor[i]]
+            if not narrowable:
+                break
+            fitted[max(narrowable, key=lambda i: fitted[i])] -= 1
+    return fitted
+
+
+MIN_COLUMN = 6
 
 
 def emit_text(text: str) -> None:
