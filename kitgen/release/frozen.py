@@ -79,11 +79,22 @@ def _release_one(workspace: Workspace, item: LoadedKit,
                              (f"the inputs differ from those version {version} was built "
                               "from",), _fix_for(changes, ledger, version))
     outcome = release_latest(ledger, progress)
-    fix = "" if outcome.released else (
-        f"get version {version} approved by both sides (kitgen approve "
-        f"{item.kit.kit} --side …), settle what is open, or build and sign a new version")
+    fix = "" if outcome.released else _signoff_fix(outcome.reasons, item.kit.kit, version)
     return FrozenOutcome(item.kit.kit, item.name, version, outcome.released, outcome.written,
                          reasons=outcome.reasons, fix=fix)
+
+
+def _signoff_fix(reasons: Sequence[str], kit: str, version: str) -> str:
+    if any(r.startswith("rejected by") for r in reasons):
+        return (f"version {version} was rejected and is never released: change the kit, build "
+                "a new version and have both sides approve it")
+    if any(r.startswith("open requirements") for r in reasons):
+        return ("settle the open requirements, build a new version and have both sides "
+                "approve it")
+    if all(r.startswith(("no marketing approval", "no sales approval")) for r in reasons):
+        return (f"have version {version} approved for each side that lacks it (kitgen approve "
+                f"{kit} --side …), commit kits/, then release")
+    return "fix what is named, build a new version and have both sides approve it"
 
 
 def compare_inputs(workspace: Workspace, ledger: KitLedger, version: str,
