@@ -72,10 +72,7 @@ def handle_errors(command: F) -> F:
             raise typer.Exit(error.exit_code) from None
         except KitgenError as error:
             out.error(error.message, error.details)
-            out.annotate("error", " ".join([error.message, *error.details]))
-            out.emit_failure(error.message, error.exit_code, [
-                {"file": None, "line": None, "column": None, "field": "",
-                 "message": error.message, "fix": " ".join(error.details)}])
+            _report_for_machines(error.message, error.details, error.exit_code)
             raise typer.Exit(error.exit_code) from None
         except typer.Exit:
             raise
@@ -91,12 +88,18 @@ def handle_errors(command: F) -> F:
             advice = ("This is a bug in kitgen. Run again with --debug for the traceback "
                       "and report it.")
             out.error(message, [advice])
-            out.annotate("error", f"{message} {advice}")
-            out.emit_failure(message, 3, [{"file": None, "line": None, "column": None,
-                                           "field": "", "message": message, "fix": advice}])
+            _report_for_machines(message, [advice], 3)
             raise typer.Exit(3) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _report_for_machines(message: str, details: list[str], exit_code: int) -> None:
+    """A failure with no place in a file: an annotation, and the JSON document with --json."""
+    fix = " ".join(details)
+    out.annotate("error", f"{message} {fix}".strip())
+    out.emit_failure(message, exit_code, [{"file": None, "line": None, "column": None,
+                                           "field": "", "message": message, "fix": fix}])
 
 
 def problem_json(problem: Problem) -> dict[str, Any]:

@@ -265,29 +265,39 @@ def _indentation(text: str, error: yaml.MarkedYAMLError, lines: EditorLines) -> 
                                    or (column == opener and stripped.startswith("-"))):
             levels.append(_Level(column, "list" if stripped.startswith("-") else "map", ""))
         else:
-            is_item = stripped == "-" or stripped.startswith("- ")
-            popped = [level for level in levels if level.column > column]
-            levels = [level for level in levels if level.column <= column]
-            if (not is_item and len(levels) > 1 and levels[-1].kind == "list"
-                    and levels[-2].column == column):
-                popped.append(levels.pop())  # a key after a list written at its key's column
-            top = levels[-1] if levels else None
-            if top is None or top.column != column:
-                found = _misplaced(number, column, label, bool(key), popped, top, previous)
-                if found is not None:
-                    return found
+            levels, found = _close_blocks(levels, number, column, stripped, label, key, previous)
+            if found is not None:
+                return found
+            if not levels or levels[-1].column != column:
                 continue  # the continued text of a value above
-            if top.kind == "list" and not is_item:
-                owner = next((f"`{x.name}`" for x in reversed(levels) if x.name), "the list")
-                return _Found(number, column + 1,
-                              f"{label} is indented like the items of the list under {owner}, "
-                              "but is not an item (it does not start with `- `)",
-                              f"indent it less, like {owner}, if it is not part of the list; "
-                              "start it with `- ` if it is a new item")
         _note_line(levels, column, raw, key)
         opener, skip_deeper_than = _opens(raw, column, key)
         previous = (label, body_column)
     return None
+
+
+def _close_blocks(levels: list[_Level], number: int, column: int, stripped: str, label: str,
+                  key: re.Match[str] | None,
+                  previous: tuple[str, int]) -> tuple[list[_Level], _Found | None]:
+    """The blocks still open at a line indented ``column`` that opens none, or why it cannot
+    be there."""
+    is_item = stripped == "-" or stripped.startswith("- ")
+    popped = [level for level in levels if level.column > column]
+    levels = [level for level in levels if level.column <= column]
+    if (not is_item and len(levels) > 1 and levels[-1].kind == "list"
+            and levels[-2].column == column):
+        popped.append(levels.pop())  # a key after a list written at its key's column
+    top = levels[-1] if levels else None
+    if top is None or top.column != column:
+        return levels, _misplaced(number, column, label, key is not None, popped, top, previous)
+    if top.kind == "list" and not is_item:
+        owner = next((f"`{x.name}`" for x in reversed(levels) if x.name), "the list")
+        return levels, _Found(
+            number, column + 1, f"{label} is indented like the items of the list under "
+            f"{owner}, but is not an item (it does not start with `- `)",
+            f"indent it less, like {owner}, if it is not part of the list; start it with `- ` "
+            "if it is a new item")
+    return levels, None
 
 
 def _misplaced(number: int, column: int, label: str, is_key: bool, popped: list[_Level],
