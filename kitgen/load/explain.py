@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from kitgen.base.errors import Problem
 from kitgen.load.compose import Composer
-from kitgen.load.formatdoc import SECTIONS, section_of
+from kitgen.load.formatdoc import all_sections, section_of
 from kitgen.load.model import TEXT_RULES, KitFile, slug_form
 from kitgen.load.positions import Loc, clip, dotted, nearest
 
@@ -237,7 +237,7 @@ def _type_name(value: Any) -> str:
 def _see(loc: Loc) -> str:
     """Where the keys of the part at ``loc`` are explained, for the end of a fix."""
     model = _model_at(loc)
-    return f" (file format: {section_of(model)})" if model in SECTIONS else ""
+    return f" (file format: {section_of(model)})" if model in all_sections() else ""
 
 
 def _valid_keys(loc: Loc) -> list[str]:

@@ -9,6 +9,8 @@ what they hold, whether they are required, and an example taken from the field's
 
 from __future__ import annotations
 
+import functools
+import re
 import types
 import typing
 from typing import Any
@@ -99,11 +101,35 @@ keys and explain each one on hover.
 
 def file_format_markdown() -> str:
     """The whole reference, as committed in ``docs/file-format.md``."""
+    sections = all_sections()
     parts = [INTRODUCTION, "## Contents\n"]
-    parts.append("".join(f"- [{title}](#{anchor(title)})\n" for title, _ in SECTIONS.values()))
-    for model, (title, where) in SECTIONS.items():
+    parts.append("".join(f"- [{title}](#{anchor(title)})\n" for title, _ in sections.values()))
+    for model, (title, where) in sections.items():
         parts.append(_section(model, title, where))
     return "\n".join(parts)
+
+
+@functools.cache
+def all_sections() -> dict[type[BaseModel], tuple[str, str]]:
+    """SECTIONS, then any model the file may hold that it does not name yet (a field added
+    later gets a section of its own, titled by its class, rather than none)."""
+    sections = dict(SECTIONS)
+    pending: list[type[BaseModel]] = [KitFile]
+    while pending:
+        model = pending.pop(0)
+        for name, info in model.model_fields.items():
+            for found in _models_in(info.annotation):
+                if found not in sections:
+                    title = re.sub(r"(?<!^)(?=[A-Z])", " ", found.__name__).capitalize()
+                    sections[found] = (title, f"`{info.alias or name}:`")
+                    pending.append(found)
+    return sections
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
 
 
 def anchor(title: str) -> str:
@@ -113,7 +139,7 @@ def anchor(title: str) -> str:
 
 def section_of(model: type[BaseModel]) -> str:
     """``docs/file-format.md#battlecard``: where a model's keys are explained."""
-    return f"{DOC_PATH}#{anchor(SECTIONS[model][0])}"
+    return f"{DOC_PATH}#{anchor(all_sections()[model][0])}"
 
 
 def _section(model: type[BaseModel], title: str, where: str) -> str:
@@ -145,7 +171,7 @@ def _holds(annotation: Any, metadata: list[Any]) -> str:
         key, value = typing.get_args(annotation)
         return f"mapping of {_holds(key, [])} → {_holds(value, [])}"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        title = SECTIONS[annotation][0]
+        title = all_sections()[annotation][0]
         return f"[{title.lower()}](#{anchor(title)})"
     return _scalar_words(annotation, metadata)
 
