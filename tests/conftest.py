@@ -19,9 +19,11 @@ from kitgen.cli.main import app
 
 @pytest.fixture(autouse=True)
 def _plain_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test sees the environment of a CI job: no build date, no colour."""
+    """Each test sees the environment of a CI job: no build date, no colour, no terminal width
+    (pytest-xdist's workers set COLUMNS=80, which plain tables would wrap to)."""
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("COLUMNS", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
 
 

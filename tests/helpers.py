@@ -250,8 +250,10 @@ def tiny_png() -> bytes:
 
 
 def cli_env(**extra: str) -> dict[str, str]:
-    """The environment of a user's shell in CI: no terminal styling, no inherited build date."""
-    env = {k: v for k, v in os.environ.items() if k not in ("SOURCE_DATE_EPOCH", "FORCE_COLOR")}
+    """The environment of a user's shell in CI: no terminal styling or width, no inherited
+    build date."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("SOURCE_DATE_EPOCH", "FORCE_COLOR", "COLUMNS")}
     env["NO_COLOR"] = "1"
     env.update(extra)
     return env

@@ -37,7 +37,7 @@ EVE = ("Eve Unlisted", "eve@acme.example")  # listed nowhere
 # Whatever the developer's shell holds, these never reach a kitgen run under test.
 _SCRUBBED = ("KITGEN_NAME", "KITGEN_EMAIL", "SOURCE_DATE_EPOCH", "FORCE_COLOR", "GIT_DIR",
              "GIT_WORK_TREE", "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME",
-             "GIT_COMMITTER_EMAIL", "EMAIL")
+             "GIT_COMMITTER_EMAIL", "EMAIL", "COLUMNS")
 
 
 def small_kit(**overrides: Any) -> dict[str, Any]:

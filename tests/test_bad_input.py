@@ -55,8 +55,8 @@ def case_comments_only() -> Case:
 
 def case_not_yaml() -> Case:
     text = "kit: acme-launch\ntitle: [Acme launch\nproduct: Acme\n"
-    # The parser notices the unclosed `[` at the first `:` inside it.
-    return Case(text, locate(text, ": Acme\n"), "expected")
+    # The parser notices the unclosed `[` at the first `:` inside it; the writer acts at the `[`.
+    return Case(text, locate(text, "[Acme"), "never closed")
 
 
 def case_tabs() -> Case:

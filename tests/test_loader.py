@@ -165,7 +165,7 @@ def test_unknown_key_with_no_near_match_lists_the_valid_keys(tmp_path: Path) -> 
 
 @pytest.mark.parametrize(
     "line, written",
-    [("title: no", "no"), ("version: 1.10", "1.10"), ("product: on", "on"), ("title: yes", "yes")],
+    [("title: no", "no"), ("product: on", "on"), ("title: yes", "yes")],
 )
 def test_yaml_11_coercions_are_type_errors_with_a_quote_it_fix(
     tmp_path: Path, line: str, written: str
@@ -177,6 +177,14 @@ def test_yaml_11_coercions_are_type_errors_with_a_quote_it_fix(
     assert "expected text" in problem.message
     assert f'"{written}"' in problem.fix and "quote" in problem.fix
     assert (problem.line, problem.column) == locate_value(text, key)
+
+
+def test_yaml_11_float_version_gets_the_version_it_means(tmp_path: Path) -> None:
+    text = dump({k: v for k, v in minimal_kit().items() if k != "version"}) + "version: 1.10\n"
+    problem = only_problem(tmp_path, text)
+    assert problem.message == "1.10 is not a semantic version (YAML reads it as a number)"
+    assert problem.fix == 'write version: "1.10.0"'
+    assert (problem.line, problem.column) == locate_value(text, "version")
 
 
 def test_disputed_requirement_without_positions_is_located(tmp_path: Path) -> None:

@@ -10,10 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import Kitgen
-from helpers import REPO, pdf_text
+from helpers import pdf_text
 from jsonschema import Draft202012Validator
-
-from kitgen.load.scaffold import PACKAGE_SCHEMA, schema_reference
 
 TODAY = "2026-11-20"
 
@@ -33,7 +31,9 @@ def test_new_kit_passes_check_and_the_schema(
     assert check.exit_code == 0, check.output
     [report] = json.loads(check.stdout)
     assert report["kit"] == "acme-launch"
-    assert report["warnings"] == []
+    # Nothing but the placeholders themselves (tests/test_placeholders.py): no stale card.
+    assert report["warnings"]
+    assert all("placeholder" in w["message"] for w in report["warnings"])
     # Placeholders can never be signed off: the example open items keep the kit unsettled.
     assert report["settled"] is False
     assert report["counts"] == {"proposed": 1, "disputed": 1, "agreed": 1, "dropped": 0}
@@ -43,22 +43,6 @@ def test_new_kit_passes_check_and_the_schema(
     data = yaml.safe_load(scaffolded.read_text(encoding="utf-8"))
     data = json.loads(json.dumps(data, default=str))
     assert list(validator.iter_errors(data)) == []
-
-
-def test_new_kit_points_the_editor_at_the_shipped_schema(scaffolded: Path) -> None:
-    first = scaffolded.read_text(encoding="utf-8").splitlines()[0]
-    prefix = "# yaml-language-server: $schema="
-    assert first.startswith(prefix)
-    # Outside the kitgen repository: the installed package's schema, by absolute path.
-    target = Path(first.removeprefix(prefix))
-    assert target.is_absolute()
-    assert target.read_bytes() == PACKAGE_SCHEMA.read_bytes()
-
-
-def test_in_the_kitgen_repository_the_schema_path_is_relative() -> None:
-    reference = schema_reference(REPO / "requirements" / "acme.yaml", REPO)
-    assert reference == "../kitgen/kit.schema.json"
-    assert (REPO / "requirements" / reference).resolve() == PACKAGE_SCHEMA.resolve()
 
 
 def test_new_kit_explains_each_section_and_marks_placeholders(scaffolded: Path) -> None:

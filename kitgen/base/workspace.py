@@ -1,5 +1,5 @@
 """A workspace: the folder holding requirements/, templates/ and kits/ (the one layout every
-stage shares)."""
+stage shares), and how kitgen finds it from any folder inside it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,29 @@ from pathlib import Path
 
 from kitgen.base.errors import InputError, UnknownKit
 from kitgen.base.files import inside
+
+MARKERS = ("requirements", "kits")  # a folder holding either is a workspace's root
+
+
+def find_root(start: Path) -> Path:
+    """The workspace ``start`` is in, found as git finds a repository: ``start`` or the first
+    folder above it that holds ``requirements/`` or ``kits/``. The search stops at the top of a
+    git repository (a folder holding ``.git``), so a repository with no workspace never borrows
+    one from around it; with none found, ``start`` itself (whose error then says how to make
+    one)."""
+    start = start.absolute()
+    for folder in (start, *start.parents):
+        if any((folder / marker).is_dir() for marker in MARKERS) and not _inside_kits(folder):
+            return folder
+        if (folder / ".git").exists():
+            break
+    return start
+
+
+def _inside_kits(folder: Path) -> bool:
+    """``kits/`` of a workspace, or a folder in it: a kit may be named ``requirements``."""
+    return any(parent.name == "kits" and any((parent.parent / m).is_dir() for m in MARKERS)
+               for parent in (folder, *folder.parents))
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from kitgen import __version__
-from kitgen.base.errors import InputError, InvalidKitFile, KitgenError
+from kitgen.base.errors import InputError, InvalidKitFile, KitgenError, Problem
 from kitgen.cli import console as out
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ class _State:
     """Options of the whole command line, set by the callback before any command runs."""
 
     debug = False
+    root_named = False  # "using the workspace in …" is said once per command
 
 
 state = _State()
@@ -53,17 +54,25 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JS
 
 
 def handle_errors(command: F) -> F:
-    """One place where errors become messages and exit codes."""
+    """One place where errors become messages and exit codes: on stderr for people, as a JSON
+    document on stdout with --json, and as annotations under GitHub Actions."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        out.start_command(bool(kwargs.get("as_json")))
         try:
             return command(*args, **kwargs)
         except InvalidKitFile as error:
             out.problems(error.message, error.problems)
+            for problem in error.problems:
+                out.annotate("error", str(problem).removeprefix(problem.where + ": "),
+                             problem.file, problem.line, problem.column)
+            out.emit_failure(error.message, error.exit_code,
+                             [problem_json(p) for p in error.problems])
             raise typer.Exit(error.exit_code) from None
         except KitgenError as error:
             out.error(error.message, error.details)
+            _report_for_machines(error.message, error.details, error.exit_code)
             raise typer.Exit(error.exit_code) from None
         except typer.Exit:
             raise
@@ -75,14 +84,28 @@ def handle_errors(command: F) -> F:
         except Exception as error:  # noqa: BLE001 - the one place bugs are reported
             if state.debug:
                 traceback.print_exc()
-            out.error(
-                f"internal error: {type(error).__name__}: {error}",
-                ["This is a bug in kitgen. Run again with --debug for the traceback "
-                 "and report it."],
-            )
+            message = f"internal error: {type(error).__name__}: {error}"
+            advice = ("This is a bug in kitgen. Run again with --debug for the traceback "
+                      "and report it.")
+            out.error(message, [advice])
+            _report_for_machines(message, [advice], 3)
             raise typer.Exit(3) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _report_for_machines(message: str, details: list[str], exit_code: int) -> None:
+    """A failure with no place in a file: an annotation, and the JSON document with --json."""
+    fix = " ".join(details)
+    out.annotate("error", f"{message} {fix}".strip())
+    out.emit_failure(message, exit_code, [{"file": None, "line": None, "column": None,
+                                           "field": "", "message": message, "fix": fix}])
+
+
+def problem_json(problem: Problem) -> dict[str, Any]:
+    """A problem in a requirement file, for machines."""
+    return {"file": problem.file, "line": problem.line, "column": problem.column,
+            "field": problem.path, "message": problem.message, "fix": problem.fix}
 
 
 def _version(value: bool) -> None:
@@ -101,12 +124,19 @@ def main_options(
     ] = False,
 ) -> None:
     state.debug = debug
+    state.root_named = False
 
 
 def workspace() -> Workspace:
-    from kitgen.base.workspace import Workspace
+    """The workspace the current folder is in (the folder itself, or one above it)."""
+    from kitgen.base.workspace import Workspace, find_root
 
-    return Workspace(Path.cwd())
+    here = Path.cwd()
+    root = find_root(here)
+    if root != here.absolute() and not state.root_named:
+        out.note(f"using the workspace in {root}")
+        state.root_named = True
+    return Workspace(root)
 
 
 def load(files: list[Path] | None) -> list[LoadedKit]:

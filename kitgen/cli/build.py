@@ -59,6 +59,7 @@ def build(
     """
     from kitgen.base.settings import today
     from kitgen.load.fieldready import check_warnings, long_battlecards
+    from kitgen.load.schema import refresh_schema_copy
     from kitgen.release.catalog import write_catalog
     from kitgen.render.documents import plan_documents
     from kitgen.render.pdf import default_jobs
@@ -92,8 +93,11 @@ def build(
                          shown(result.path)])
     out.table("kitgen build", ["kit", "version", "result", "documents", "pages", "folder"], rows)
     for warning in warnings:
-        out.warn(out.esc(str(warning)))
+        out.field_warning(warning)
     write_catalog(ws)
+    refreshed = refresh_schema_copy(ws.requirements_dir)
+    if refreshed:
+        out.say(f"updated {shown(refreshed)}, the schema editors check against")
     if release:
         try:
             gate(ws, [r.kit for r in results])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -10,6 +10,10 @@ from kitgen.base.errors import GateNotMet
 from kitgen.cli import console as out
 from kitgen.cli import views
 from kitgen.cli.app import FilesArg, JsonOpt, app, handle_errors, load, workspace
+
+if TYPE_CHECKING:
+    from kitgen.load.negotiation import Negotiation
+    from kitgen.load.positions import LoadedKit
 
 
 @app.command()
@@ -50,6 +54,9 @@ def check(
              "brand": views.brand_json(brands[item.kit.kit])}
             for item, state, warns in reports
         ])
+        for _, _, warns in reports:
+            for warning in warns:
+                out.annotate_warning(warning)
     else:
         for item, state, warns in reports:
             views.print_negotiation(item, state)
@@ -62,8 +69,26 @@ def check(
                 for line in lines:
                     out.say(f"    {out.esc(line)}")
             for warning in warns:
-                out.warn(out.esc(str(warning)))
+                out.field_warning(warning)
         for _, message in stale:
             out.warn(out.esc(message))
-    if strict and (stale or any(not state.settled or warns for _, state, warns in reports)):
-        raise typer.Exit(GateNotMet.exit_code)
+    if strict:
+        reasons = [_not_ready(item, state, len(warns)) for item, state, warns in reports]
+        reasons = [r for r in reasons if r]
+        if stale:
+            reasons.append(f"{views.plural(len(stale), 'ejected template')} behind kitgen's own")
+        if reasons:
+            raise GateNotMet("--strict: not ready for sign-off: " + "; ".join(reasons))
+
+
+def _not_ready(item: LoadedKit, state: Negotiation, warnings: int) -> str:
+    """Why one kit fails ``--strict``, in a few words; empty when it passes."""
+    parts = [f"{len(found)} {what}" for what, found in
+             (("proposed", state.proposed), ("disputed", state.disputed),
+              ("undelivered", state.undelivered)) if found]
+    if parts:
+        parts[-1] += " requirement" + ("s" if len(state.proposed + state.disputed
+                                                  + state.undelivered) > 1 else "")
+    if warnings:
+        parts.append(views.plural(warnings, "warning"))
+    return f"{item.kit.kit} has {', '.join(parts)}" if parts else ""

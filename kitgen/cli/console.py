@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
+import textwrap
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+
+
+class _Output:
+    """What this command has printed so far (reset when a command starts)."""
+
+    json_mode = False  # --json: stdout holds one JSON document and nothing else
+    json_printed = False
+
+
+output = _Output()
+
+
+def start_command(json_mode: bool) -> None:
+    output.json_mode = json_mode
+    output.json_printed = False
 
 
 def fancy() -> bool:
@@ -37,6 +54,12 @@ def warn(text: str) -> None:
         _console(stderr=True).print(f"[yellow]warning:[/] {text}", markup=True)
     else:
         print(f"warning: {_strip_markup(text)}", file=sys.stderr)
+
+
+def note(text: str) -> None:
+    """Something to know that is not the command's output: on stderr, never in the way of
+    JSON or a pipe."""
+    print(f"note: {text}", file=sys.stderr)
 
 
 def error(message: str, details: Sequence[str] = ()) -> None:
@@ -77,14 +100,91 @@ def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> 
         _console().print(grid)
         return
     print(title)
-    widths = [max([len(c)] + [len(str(r[i])) for r in rows]) for i, c in enumerate(columns)]
-    print("  " + "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
-    for row in rows:
-        print("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    cells = [[str(c) for c in row] for row in rows]
+    table_cells = [list(columns), *cells]
+    widths = _fit([max(len(r[i]) for r in table_cells) for i in range(len(columns))],
+                  [max(len(word) for r in table_cells for word in r[i].split() or [""])
+                   for i in range(len(columns))])
+    for row in [list(columns), *cells]:
+        wrapped = [textwrap.wrap(cell, width, break_on_hyphens=False) or [""]
+                   for cell, width in zip(row, widths, strict=True)]
+        for line in itertools.zip_longest(*wrapped, fillvalue=""):
+            print("  " + "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
+
+
+def _fit(widths: list[int], longest_words: list[int]) -> list[int]:
+    """Column widths that fit the width COLUMNS gives (two spaces of indent and between
+    columns): the widest column that can wrap between words narrows first, and a word is cut
+    only when nothing else fits. As they are when COLUMNS is not set, so logs and greps keep
+    one line per row."""
+    try:
+        limit = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        return widths
+    fitted = list(widths)
+    room = limit - 2 * len(fitted)
+    for floor in ([max(w, MIN_COLUMN) for w in longest_words], [MIN_COLUMN] * len(fitted)):
+        while sum(fitted) > room:
+            narrowable = [i for i, width in enumerate(fitted) if width > floor[i]]
+            if not narrowable:
+                break
+            fitted[max(narrowable, key=lambda i: fitted[i])] -= 1
+    return fitted
+
+
+MIN_COLUMN = 6
+
+
+def emit_text(text: str) -> None:
+    """A document (a schema, a reference) exactly as made, nothing added."""
+    sys.stdout.write(text)
 
 
 def emit_json(value: Any) -> None:
     print(json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False))
+    output.json_printed = True
+
+
+def emit_failure(message: str, exit_code: int, problems: list[dict[str, Any]]) -> None:
+    """With --json, a failure is a JSON document too, unless the command printed its own."""
+    if output.json_mode and not output.json_printed:
+        emit_json({"ok": False, "exit_code": exit_code, "error": message, "problems": problems})
+
+
+# --- GitHub Actions workflow commands ---------------------------------------------------------
+
+def annotate(level: str, message: str, file: str | None = None, line: int | None = None,
+             column: int | None = None) -> None:
+    """``::error file=…,line=…,col=…::message`` when running under GitHub Actions, so problems
+    show on the pull request's lines. On stdout, where GitHub documents them; on stderr when
+    stdout holds JSON (the runner reads workflow commands on both)."""
+    if os.environ.get("GITHUB_ACTIONS") != "true":
+        return
+    places = [f"{name}={_escape_property(str(value))}"
+              for name, value in (("file", file), ("line", line), ("col", column))
+              if value not in (None, "")]
+    command = f"::{level}{' ' + ','.join(places) if places else ''}::{_escape_data(message)}"
+    print(command, file=sys.stderr if output.json_mode else sys.stdout, flush=True)
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def field_warning(warning: Any) -> None:
+    """A warning about a place in a requirement file (``FieldWarning``): on stderr, and as
+    a ``::warning`` annotation at that place."""
+    warn(esc(str(warning)))
+    annotate_warning(warning)
+
+
+def annotate_warning(warning: Any) -> None:
+    annotate("warning", f"{warning.item}: {warning.message}", warning.file, warning.line,
+             warning.column)
 
 
 @contextmanager

@@ -43,14 +43,25 @@ def init(
 
 @app.command()
 @handle_errors
-def schema() -> None:
+def schema(
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the file format reference for people "
+                           "(docs/file-format.md) instead.")
+    ] = False,
+) -> None:
     """Print the JSON Schema of the requirement file (for editors and validators).
 
     Example: kitgen schema > kit.schema.json
+    Example (the reference for people): kitgen schema --markdown > file-format.md
     """
-    from kitgen.load.schema import kit_schema
+    if markdown:
+        from kitgen.load.formatdoc import file_format_markdown
 
-    out.emit_json(kit_schema())
+        out.emit_text(file_format_markdown())
+        return
+    from kitgen.load.schema import schema_text
+
+    out.emit_text(schema_text())
 
 
 @app.command()

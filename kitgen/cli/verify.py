@@ -78,5 +78,7 @@ def verify(
             views.print_verification(r)
     if not results:
         out.say("no kits to verify")
+    for problem in (p for r in results for p in r.problems):
+        out.annotate("error", f"verify: {problem}")
     if any(r.problems for r in results):
         raise typer.Exit(GateNotMet.exit_code)

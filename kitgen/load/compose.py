@@ -14,12 +14,14 @@ import yaml
 
 from kitgen.base.errors import Problem
 from kitgen.load.positions import Loc, clip, dotted
+from kitgen.load.syntax import EditorLines
 
 MAX_VALUES = 100_000
 MAX_DEPTH = 40
 # YAML 1.1 also reads 010 as 8, 0x1F, 0b11 and 1:30 (sexagesimal, 90) as integers: such a value
 # stays text, so a number field refuses it with its place instead of taking a surprising number.
 _DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]{0,17})")
+_COMMENT_AFTER = re.compile(r"[ \t]+#[^\r\n]*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # Unicode's Cc, less \t \n \r
 
 _SCALAR_TAGS = {
@@ -58,8 +60,9 @@ class ComposeAbort(Exception):
 class Composer:
     """Turns a YAML node tree into dicts/lists/scalars, recording where each value sits."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, lines: EditorLines | None = None) -> None:
         self.name = name
+        self.lines = lines or EditorLines("")
         self.values = 0
         self.problems: list[Problem] = []
         self.positions: dict[Loc, tuple[int, int]] = {}
@@ -67,11 +70,13 @@ class Composer:
         self.sources: dict[Loc, str] = {}  # as written, for values YAML turned into non-text
         self.dropped: set[Loc] = set()  # values replaced by None after a problem was reported
         self.scanned: dict[int, tuple[str, str] | None] = {}  # id(node) → control character
+        # Plain text followed by ` #…` on its line: YAML dropped that part as a comment.
+        self.comments_after: dict[Loc, tuple[int, str, str]] = {}  # loc → (index, text, comment)
         self._scalars = yaml.constructor.SafeConstructor()
 
     def problem(self, node: yaml.Node, loc: Loc, message: str, fix: str = "") -> Problem:
-        mark = node.start_mark
-        return Problem(self.name, mark.line + 1, mark.column + 1, dotted(loc), message, fix)
+        line, column = self.lines.place(node.start_mark)
+        return Problem(self.name, line, column, dotted(loc), message, fix)
 
     def build(self, node: yaml.Node, loc: Loc = ()) -> Any:
         self.values += 1
@@ -89,7 +94,7 @@ class Composer:
             raise ComposeAbort(
                 self.problem(node, loc, f"nested deeper than {MAX_DEPTH} levels", "flatten it")
             )
-        self.positions[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        self.positions[loc] = self.lines.place(node.start_mark)
         if isinstance(node, yaml.MappingNode) and node.tag == _MAP_TAG:
             return self._build_mapping(node, loc)
         if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ_TAG:
@@ -103,6 +108,8 @@ class Composer:
                 self.dropped.add(loc)
                 self.problems.append(self.problem(node, loc, *bad))
                 return None
+            if node.style is None and node.tag == "tag:yaml.org,2002:str":
+                self._note_comment_after(node, loc)
             return self._build_scalar(node)
         self.dropped.add(loc)
         self.problems.append(
@@ -147,10 +154,16 @@ class Composer:
                     )
                 )
                 continue
-            mark = key_node.start_mark
-            self.key_positions[(*loc, key)] = (mark.line + 1, mark.column + 1)
+            self.key_positions[(*loc, key)] = self.lines.place(key_node.start_mark)
             result[key] = self.build(value_node, (*loc, key))
         return result
+
+    def _note_comment_after(self, node: yaml.ScalarNode, loc: Loc) -> None:
+        comment = _COMMENT_AFTER.match(self.lines.text, node.end_mark.index)
+        if comment is not None:
+            text = comment.group().strip()
+            self.comments_after[loc] = (comment.start() + comment.group().index("#"),
+                                        node.value, text)
 
     def _build_scalar(self, node: yaml.ScalarNode) -> Any:
         # Timestamps stay text: pydantic parses dates and reports impossible ones with a place,

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from kitgen.base import settings
-from kitgen.load.model import Claim, KitFile, ValueProp
+from kitgen.load.model import Claim, KitFile, ValueProp, document_file_name, split_reference
 from kitgen.load.positions import LoadedKit
 
 # How likely a roadmap stage is to ship as described; shown beside every roadmap mention.
@@ -55,13 +55,13 @@ def roadmap_mentions(kit: KitFile) -> list[tuple[str, str, str]]:
     found = []
     for vp in kit.value_props:
         for j, claim in enumerate(vp.claims):
-            if claim.feature and stages.get(claim.feature.split(".")[-1]) not in SELLABLE:
-                rid = claim.feature.split(".")[-1]
+            rid = split_reference(claim.feature)[1] if claim.feature else ""
+            if rid and stages.get(rid) not in SELLABLE:
                 found.append((f"value_props.{vp.id}.claims[{j}]", rid, stages.get(rid, "?")))
     for card in kit.battlecards:
         for j, objection in enumerate(card.objections):
-            if objection.feature and stages.get(objection.feature.split(".")[-1]) not in SELLABLE:
-                rid = objection.feature.split(".")[-1]
+            rid = split_reference(objection.feature)[1] if objection.feature else ""
+            if rid and stages.get(rid) not in SELLABLE:
                 found.append((f"battlecards.{card.id}.objections[{j}]", rid, stages.get(rid, "?")))
     return found
 
@@ -86,7 +86,7 @@ def shown_to_customer(claim: Claim, kit: KitFile) -> bool:
     if not claim.feature:
         return True
     stages = {item.id: item.stage for item in kit.roadmap}
-    return stages.get(claim.feature.split(".")[-1]) in SELLABLE
+    return stages.get(split_reference(claim.feature)[1]) in SELLABLE
 
 
 def customer_claims(kit: KitFile, vp: ValueProp) -> list[Claim]:
@@ -124,14 +124,15 @@ def check_warnings(loaded: LoadedKit, on: dt.date | None = None) -> list[FieldWa
     """Warnings that ``--strict`` fails on. Roadmap mentions are notes, not warnings."""
     leaks = [FieldWarning(loaded.name, None, None, leak.split(" ", 1)[0], leak.split(" ", 1)[1])
              for leak in customer_roadmap_leaks(loaded.kit)]
-    return stale_battlecards(loaded, on or settings.today()) + leaks
+    noted = [FieldWarning(p.file, p.line, p.column, p.path, p.message) for p in loaded.warnings]
+    return noted + stale_battlecards(loaded, on or settings.today()) + leaks
 
 
 def long_battlecards(loaded: LoadedKit, pages: dict[str, int]) -> list[FieldWarning]:
     """Battlecards that run past one page, by file name → page count of a build."""
     warnings = []
     for i, card in enumerate(loaded.kit.battlecards):
-        count = pages.get(f"battlecard-{card.id}.pdf", 1)
+        count = pages.get(document_file_name("battlecards", card.id), 1)
         if count > 1:
             line, column = loaded.where(("battlecards", i))
             warnings.append(FieldWarning(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kitgen.base.errors import Problem
 from kitgen.load.model import KitFile
 
 Loc = tuple[str | int, ...]
@@ -19,6 +20,8 @@ class LoadedKit:
     raw: bytes
     kit: KitFile
     positions: dict[Loc, tuple[int, int]] = field(repr=False)
+    # What the file may not mean as written (text cut by a `#`, placeholders): warnings.
+    warnings: tuple[Problem, ...] = ()
 
     def where(self, loc: Loc) -> tuple[int | None, int | None]:
         return nearest(self.positions, loc)

@@ -15,10 +15,12 @@ from pydantic import ValidationError
 from kitgen.base.errors import InvalidKitFile, Problem
 from kitgen.base.files import display_path
 from kitgen.load.compose import ComposeAbort, Composer
-from kitgen.load.explain import describe
+from kitgen.load.explain import describe, is_text_field, quoted
 from kitgen.load.model import KitFile
-from kitgen.load.positions import LoadedKit, line_column
+from kitgen.load.positions import LoadedKit, clip, dotted, line_column, nearest
 from kitgen.load.references import check_references, raw_reference_problems
+from kitgen.load.scaffold import PLACEHOLDER_EMAILS, find_placeholders
+from kitgen.load.syntax import EditorLines, explain_syntax_error
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_PROBLEMS = 200  # per file: enough to fix a round, few enough to read and to print fast
@@ -50,11 +52,39 @@ def load_kit_bytes(raw: bytes, path: Path, name: str) -> LoadedKit:
         refused = {tuple(e["loc"]) for e in error.errors(include_url=False)}
         problems += raw_reference_problems(data, name, builder, refused)
         raise _invalid(problems) from None
-    loaded = LoadedKit(path, name, raw, kit, builder.positions)
+    loaded = LoadedKit(path, name, raw, kit, builder.positions,
+                       tuple(_comment_warnings(builder, name) + _placeholder_warnings(kit, name,
+                                                                                     builder)))
     problems += check_references(loaded)
     if problems:
         raise _invalid(problems)
     return loaded
+
+
+def _comment_warnings(builder: Composer, name: str) -> list[Problem]:
+    """Text fields YAML cut at ` #`: `Rated #1 on G2` is read as `Rated` and a comment."""
+    warnings = []
+    for loc, (index, value, comment) in builder.comments_after.items():
+        if not is_text_field(loc):
+            continue  # `status: agreed  # after the call` is what comments are for
+        line, column = builder.lines.at(index)
+        warnings.append(Problem(
+            name, line, column, dotted(loc),
+            f"YAML reads `{clip(comment)}` as a comment, so this text is only `{clip(value)}`; "
+            f"put the whole text in quotes ({clip(quoted(value + ' ' + comment))}) if the rest "
+            "belongs to it, or move the comment to a line of its own"))
+    return warnings
+
+
+def _placeholder_warnings(kit: KitFile, name: str, builder: Composer) -> list[Problem]:
+    warnings = []
+    for loc, text in find_placeholders(kit):
+        line, column = nearest(builder.positions, loc)
+        what = ("placeholder address `kitgen new` wrote: write the real address"
+                if text in PLACEHOLDER_EMAILS
+                else "placeholder `kitgen new` wrote: replace it with the real text")
+        warnings.append(Problem(name, line, column, dotted(loc), f"still the {what}"))
+    return warnings
 
 
 def _invalid(problems: list[Problem]) -> InvalidKitFile:
@@ -161,20 +191,12 @@ def _decode(raw: bytes, name: str) -> str:
 
 
 def _parse(text: str, name: str) -> tuple[Any, Composer]:
-    builder = Composer(name)
+    lines = EditorLines(text)
+    builder = Composer(name, lines)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        message = (error.problem or "not valid YAML").replace("\t", "\\t")
-        if "end of stream" in message and error.context_mark is not None:
-            # An unclosed quote or bracket is noticed only at the end of the file: point at
-            # where it was opened, which is where the fix goes.
-            mark = error.context_mark
-            message = f"{error.context}: {message}"
-        fix = "indent with spaces, never tabs" if "\\t" in message else "fix the YAML syntax here"
-        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise InvalidKitFile([Problem(name, line, column, "", message, fix)]) from None
+        raise InvalidKitFile([explain_syntax_error(text, error, name)]) from None
     except yaml.reader.ReaderError as error:
         line, column = line_column(text, error.position)
         raise InvalidKitFile(
@@ -202,13 +224,13 @@ def _parse(text: str, name: str) -> tuple[Any, Composer]:
             [Problem(name, None, None, "", "the file holds no YAML document", "add the kit's keys")]
         )
     if not isinstance(node, yaml.MappingNode):
-        mark = node.start_mark
+        line, column = lines.place(node.start_mark)
         raise InvalidKitFile(
             [
                 Problem(
                     name,
-                    mark.line + 1,
-                    mark.column + 1,
+                    line,
+                    column,
                     "",
                     "the top level must be a mapping of keys (kit:, title:, …), not a list or text",
                     "start the file with `kit: my-launch`",

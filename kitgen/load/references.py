@@ -11,7 +11,7 @@ from typing import Any
 
 from kitgen.base.errors import Problem
 from kitgen.load.compose import Composer
-from kitgen.load.model import SLUG_PATTERN, KitFile
+from kitgen.load.model import ITEM_ID_PATTERN, KitFile, document_file_name, split_reference
 from kitgen.load.positions import LoadedKit, Loc, dotted, nearest
 
 
@@ -67,7 +67,27 @@ def check_references(loaded: LoadedKit) -> list[Problem]:
     ids = [(loc, list(enumerate(item.id for item in items))) for loc, items in lists]
     return _reference_problems(
         loaded.name, loaded.where, ids, list(known_references(kit)), iter_references(kit)
-    )
+    ) + _file_name_clashes(loaded)
+
+
+def _file_name_clashes(loaded: LoadedKit) -> list[Problem]:
+    """Two ids that differ only in case, `_` or `.` would write the same PDF (and, on macOS
+    and Windows, `Globex` and `globex` are one file): refuse the second."""
+    problems = []
+    sections = (("battlecards", [card.id for card in loaded.kit.battlecards]),
+                ("value_props", [vp.id for vp in loaded.kit.value_props]))
+    for section, ids in sections:
+        first: dict[str, str] = {}
+        for i, item_id in enumerate(ids):
+            name = document_file_name(section, item_id)
+            other = first.setdefault(name, item_id)
+            if other != item_id:
+                line, column = loaded.where((section, i, "id"))
+                problems.append(Problem(
+                    loaded.name, line, column, dotted((section, i, "id")),
+                    f"`{item_id}` and `{other}` would both be written to {name}",
+                    "give one of them an id that differs in more than case, `_` or `.`"))
+    return problems
 
 
 _CONTENT_LISTS: dict[str, Loc] = {
@@ -103,7 +123,7 @@ def raw_reference_problems(
         return [
             (i, x["id"]) for i, x in enumerate(raw_list(loc))
             if isinstance(x, dict) and isinstance(x.get("id"), str)
-            and re.fullmatch(SLUG_PATTERN, x["id"]) and len(x["id"]) <= 64
+            and re.fullmatch(ITEM_ID_PATTERN, x["id"]) and len(x["id"]) <= 64
         ]
 
     malformed = {p for p, loc in _CONTENT_LISTS.items() if not isinstance(raw(loc), list)}
@@ -127,7 +147,7 @@ def raw_reference_problems(
                     refs.append((feature, raw(feature), ("roadmap",)))
     judged = [
         (loc, ref, prefixes) for loc, ref, prefixes in refs
-        if isinstance(ref, str) and loc not in refused and ref.rsplit(".", 1)[0] not in malformed
+        if isinstance(ref, str) and loc not in refused and split_reference(ref)[0] not in malformed
     ]
     lists = [(loc, ids(loc)) for loc in (("requirements",), *_CONTENT_LISTS.values())]
     return _reference_problems(
@@ -163,7 +183,9 @@ def _reference_problems(
         if ref in labels and ref.split(".")[0] in prefixes:
             continue
         candidates = [r for r in labels if r.split(".")[0] in prefixes]
-        near = difflib.get_close_matches(ref, candidates, n=1, cutoff=0.6)
+        # References match exactly; one that differs only in case is surely that item.
+        near = [r for r in candidates if r.casefold() == ref.casefold()]
+        near = near or difflib.get_close_matches(ref, candidates, n=1, cutoff=0.6)
         if near:
             fix = f"did you mean `{near[0]}`?"
         elif candidates:

@@ -10,14 +10,19 @@ requirements mean a kit still holding placeholders can never be signed off.
 from __future__ import annotations
 
 import datetime as dt
-import os
+import functools
 import re
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from kitgen.base.errors import InputError
 from kitgen.base.files import display_path, write_file_new
+from kitgen.load.model import KitFile, slug_form
+from kitgen.load.positions import Loc
+from kitgen.load.schema import SCHEMA_COPY, refresh_schema_copy
 
-PACKAGE_SCHEMA = Path(__file__).parent.parent / "kit.schema.json"
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 # Plain scalars below never contain ": " or " #", so no value needs quotes; str.format fills
@@ -29,7 +34,8 @@ SCAFFOLD = """\
 # that answers it. Replace every text starting with REPLACE, then run
 #   kitgen check    is the file valid, and where does the negotiation stand?
 #   kitgen build    a new draft of the kit's PDFs, under kits/{kit}/
-# Editors with YAML support check this file as you type (the first line names the schema).
+# Editors with YAML support check this file as you type: the first line names the schema,
+# kit.schema.json beside this file (commit it; `kitgen build` keeps it up to date).
 # Write plain text as you would say it: no HTML, no formatting.
 
 # The kit's id (lowercase letters, digits, dashes); the kit is built into kits/{kit}/.
@@ -164,27 +170,58 @@ roadmap:
 """
 
 
+PLACEHOLDER_EMAILS = ("marketing.owner@example.com", "sales.owner@example.com")
+
+
+@functools.cache
+def _placeholder_texts() -> frozenset[str]:
+    """Every text of the scaffold that starts with REPLACE, exactly as it writes them."""
+    data = yaml.safe_load(SCAFFOLD.format(kit="kit", schema="", launch="", today=""))
+    return frozenset(t for t in _texts(data) if t.startswith("REPLACE"))
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _texts(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v)]
+    return []
+
+
+def find_placeholders(kit: KitFile) -> list[tuple[Loc, str]]:
+    """Where a kit still holds text or an address exactly as ``kitgen new`` wrote it.
+
+    Only the scaffold's own placeholders count: a real kit may use any domain, ``.example``
+    included, and may write "REPLACE" in a sentence of its own.
+    """
+    texts = _placeholder_texts()
+    found: list[tuple[Loc, str]] = []
+
+    def walk(value: Any, loc: Loc) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, (*loc, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*loc, index))
+        elif isinstance(value, str) and (value in texts or value in PLACEHOLDER_EMAILS):
+            found.append((loc, value))
+
+    walk(kit.model_dump(mode="json", by_alias=True, exclude_defaults=True), ())
+    return found
+
+
 def check_kit_id(kit: str) -> str:
     if len(kit) > 64 or not SLUG.fullmatch(kit):
         raise InputError(
             f"{kit!r} is not a kit id",
-            details=["A kit id is lowercase letters, digits and dashes, starts with a letter or "
-                     "digit, and is at most 64 characters, e.g. acme-2-launch."],
+            details=["A kit id names its folder under kits/: lowercase letters, digits and "
+                     "dashes, starting with a letter or digit, at most 64 characters.",
+                     f"Try: kitgen new {slug_form(kit)}"],
         )
     return kit
-
-
-def schema_reference(target: Path, root: Path) -> str:
-    """Where the new file's editor finds the schema.
-
-    In the kitgen repository (its package sits inside the workspace) a path relative to the new
-    file, so the committed line works on every clone; elsewhere the absolute path of the schema
-    shipped in the installed package, which is where ``kitgen`` on this machine reads it.
-    """
-    schema = PACKAGE_SCHEMA.resolve()
-    if schema.is_relative_to(root.resolve()):
-        return Path(os.path.relpath(schema, target.parent.resolve())).as_posix()
-    return schema.as_posix()
 
 
 def scaffold_text(kit: str, schema: str, today: dt.date) -> str:
@@ -207,7 +244,8 @@ def scaffold_kit(root: Path, kit: str, today: dt.date) -> Path:
                          "or edit the file."],
             )
     requirements.mkdir(parents=True, exist_ok=True)
-    text = scaffold_text(kit, schema_reference(target, root), today)
+    refresh_schema_copy(requirements, create=True)
+    text = scaffold_text(kit, SCHEMA_COPY, today)
     if not write_file_new(target, text.encode("utf-8")):
         raise InputError(f"{display_path(target, root)} already exists")
     return target

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from kitgen.base.errors import GateNotMet
 from kitgen.load.fieldready import SELLABLE, customer_claims, customer_roadmap_leaks
-from kitgen.load.model import Claim, KitFile
+from kitgen.load.model import Claim, KitFile, split_reference
 from kitgen.release import export_model as shape
 from kitgen.signoff.ledger import KitLedger
 from kitgen.signoff.records import meaning_of
@@ -81,7 +81,7 @@ def _internal(kit: KitFile, signoffs: list[shape.InternalSignoff],
                                        sellable=item.stage in SELLABLE) for item in kit.roadmap}
 
     def feature(ref: str | None) -> shape.Feature | None:
-        return features.get(ref.split(".")[-1]) if ref else None
+        return features.get(split_reference(ref)[1]) if ref else None
 
     def claim(c: Claim) -> shape.InternalClaim:
         return shape.InternalClaim(claim=c.claim, proof=c.proof, source=c.source,

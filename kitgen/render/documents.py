@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kitgen.base import settings
-from kitgen.load.model import KitFile, Requirement
+from kitgen.load.model import KitFile, Requirement, document_file_name
 
 TEMPLATE_FOR_KIND = {
     "index": "index.html.j2",
@@ -86,12 +86,15 @@ class Changes:
 def plan_documents(kit: KitFile) -> list[Document]:
     """Every document of a kit, index first, each with the requirements it delivers."""
 
-    def delivering(*refs: str) -> tuple[Requirement, ...]:
+    def delivering(ref: str) -> tuple[Requirement, ...]:
+        # The playbook delivers every reference into it; an item only references to itself
+        # (ids may hold dots: `battlecards.a` must not take `battlecards.a.b`).
         return tuple(
             r
             for r in kit.requirements
             if r.status != "dropped"
-            and any(d == ref or d.startswith(ref + ".") for d in r.delivered_by for ref in refs)
+            and any(d == ref or (ref == "playbook" and d.startswith("playbook."))
+                    for d in r.delivered_by)
         )
 
     documents = [Document("index", "", "Kit index", "index.pdf", "internal")]
@@ -99,7 +102,7 @@ def plan_documents(kit: KitFile) -> list[Document]:
         ref = f"battlecards.{card.id}"
         documents.append(
             Document("battlecard", ref, f"Battlecard: {card.competitor}",
-                     f"battlecard-{card.id}.pdf", "internal", delivering(ref))
+                     document_file_name("battlecards", card.id), "internal", delivering(ref))
         )
     documents.append(
         Document("playbook", "playbook", "Staller-handling playbook", "playbook.pdf",
@@ -109,7 +112,7 @@ def plan_documents(kit: KitFile) -> list[Document]:
         ref = f"value_props.{vp.id}"
         documents.append(
             Document("value_prop", ref, f"Value proposition: {vp.persona}",
-                     f"value-prop-{vp.id}.pdf", vp.audience, delivering(ref))
+                     document_file_name("value_props", vp.id), vp.audience, delivering(ref))
         )
     return documents
 

@@ -18,7 +18,7 @@ from kitgen.base.errors import RenderError
 from kitgen.base.limits import time_limit
 from kitgen.load.brand import Brand
 from kitgen.load.fieldready import LIKELIHOOD, customer_claims
-from kitgen.load.model import KitFile
+from kitgen.load.model import KitFile, split_reference
 from kitgen.load.references import known_references
 from kitgen.render.branding import VERSION_PAGE_TO_WORKSPACE, brand_view
 from kitgen.render.documents import TEMPLATE_FOR_KIND, BuildInfo, Changes, Document
@@ -79,7 +79,7 @@ def render_html(
         # The index lists the other documents; its own row would only say "0 pages".
         "documents": [d for d in documents if d.kind != "index"],
     }
-    item_id = document.ref.rsplit(".", 1)[-1]
+    item_id = split_reference(document.ref)[1]
     if document.kind == "battlecard":
         context["card"] = next(c for c in kit.battlecards if c.id == item_id)
     elif document.kind == "value_prop":

@@ -15,6 +15,8 @@ from typing import Any
 from kitgen.base.errors import GateNotMet, InputError
 from kitgen.load.fieldready import check_warnings, long_battlecards
 from kitgen.load.model import KitFile, Side, other_side
+from kitgen.load.positions import dotted
+from kitgen.load.scaffold import find_placeholders
 from kitgen.signoff import sshsig
 from kitgen.signoff.identity import Identity, resolve_identity
 from kitgen.signoff.ledger import KitLedger, SideState
@@ -154,6 +156,14 @@ def _check_approvable(ledger: KitLedger, version: str) -> None:
             "the negotiation is not settled",
             details=negotiation.blockers()
             + ["Approving means agreeing to the list: settle these, build, then approve."],
+        )
+    left = find_placeholders(ledger.snapshot(version).kit)
+    if left:
+        raise GateNotMet(
+            f"version {version} of {ledger.kit!r} cannot be approved: it still holds "
+            f"{len(left)} placeholder{'s' if len(left) > 1 else ''} `kitgen new` wrote",
+            details=[f"{dotted(loc)}: {text}" for loc, text in left]
+            + ["Replace them with the kit's real content, build, then approve."],
         )
 
 

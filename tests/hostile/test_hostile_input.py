@@ -34,12 +34,12 @@ class Expect:
 # The fault of each committed file: where it is and a phrase of the message.
 COMMITTED: dict[str, Expect] = {
     # syntax and structure
-    "syntax-unclosed-flow-list": Expect((3, 8), "expected ',' or ']'"),
+    "syntax-unclosed-flow-list": Expect((2, 8), "the list opened with `[` at 2:8 is never closed"),
     "syntax-tab-indent": Expect((7, 3), "indent with spaces, never tabs"),
-    "syntax-bad-indent": Expect((11, 4), "expected <block end>"),
-    "syntax-unterminated-quote": Expect(
-        (3, 10), "while scanning a quoted scalar: found unexpected end of stream"),
-    "syntax-two-documents": Expect((75, 1), "but found another document"),
+    "syntax-bad-indent": Expect(
+        (11, 4), "`email` is indented less than `name` above it and more than `sales`"),
+    "syntax-unterminated-quote": Expect((3, 10), "the quote opened at 3:10 is never closed"),
+    "syntax-two-documents": Expect((75, 1), "a second document starts here (`---`)"),
     "syntax-yaml-2-directive": Expect((1, 1), "found incompatible YAML document"),
     "top-level-list": Expect((1, 1), "the top level must be a mapping"),
     "top-level-text": Expect((1, 1), "the top level must be a mapping"),
@@ -64,7 +64,7 @@ COMMITTED: dict[str, Expect] = {
         (22, 11), 'YAML reads unquoted yes/no/on/off as true/false. Fix: put the text in '
                   'quotes: "no"'),
     "yaml11-on-is-true": Expect((35, 17), 'put the text in quotes: "on"'),
-    "yaml11-version-1.10-is-a-float": Expect((5, 10), 'put it in quotes: "1.10"'),
+    "yaml11-version-1.10-is-a-float": Expect((5, 10), 'Fix: write version: "1.10.0"'),
     "yaml11-octal-010-is-8": Expect((60, 28), "expected a whole number, got '010'"),
     "yaml11-sexagesimal-1-30-is-90": Expect((60, 28), "expected a whole number, got '1:30'"),
     "yaml11-hex-is-a-number": Expect((60, 28), "expected a whole number, got '0x1F'"),

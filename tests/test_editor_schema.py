@@ -1,0 +1,56 @@
+"""The schema line `kitgen new` writes works for colleagues on other machines: it names a copy
+of the schema kept beside the requirement files (committed with them, refreshed by `build`),
+by a path relative to the file — never an absolute path of the machine that made it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import Kitgen
+from helpers import minimal_kit, write_kit
+
+PREFIX = "# yaml-language-server: $schema="
+
+
+def schema_of(kitgen: Kitgen, cwd: Path) -> str:
+    result = kitgen("schema", cwd=cwd)
+    assert result.exit_code == 0
+    return result.stdout
+
+
+def test_new_names_a_schema_copy_beside_the_file(kitgen: Kitgen, workspace: Path) -> None:
+    assert kitgen("new", "acme-launch", cwd=workspace).exit_code == 0
+    kit = workspace / "requirements" / "acme-launch.yaml"
+    first = kit.read_text(encoding="utf-8").splitlines()[0]
+    assert first == PREFIX + "kit.schema.json"
+    copy = kit.parent / "kit.schema.json"
+    assert copy.read_text(encoding="utf-8") == schema_of(kitgen, workspace)
+
+
+def test_the_line_still_works_on_a_clone_elsewhere(
+    kitgen: Kitgen, workspace: Path, tmp_path: Path
+) -> None:
+    assert kitgen("new", "acme-launch", cwd=workspace).exit_code == 0
+    clone = shutil.copytree(workspace, tmp_path / "elsewhere" / "clone")
+    kit = clone / "requirements" / "acme-launch.yaml"
+    target = kit.parent / kit.read_text(encoding="utf-8").splitlines()[0].removeprefix(PREFIX)
+    assert target.resolve().is_relative_to(clone.resolve())
+    assert target.read_text(encoding="utf-8") == schema_of(kitgen, clone)
+
+
+@pytest.mark.slow
+def test_build_refreshes_a_stale_copy_and_makes_none(kitgen: Kitgen, workspace: Path) -> None:
+    write_kit(workspace / "requirements", minimal_kit())
+    first = kitgen("build", cwd=workspace)
+    assert first.exit_code == 0, first.output
+    copy = workspace / "requirements" / "kit.schema.json"
+    assert not copy.exists()  # a workspace that never asked for one gets none
+    copy.write_text('{"title": "the schema of an older kitgen"}\n', encoding="utf-8")
+    second = kitgen("build", cwd=workspace)
+    assert second.exit_code == 0, second.output
+    assert "updated requirements/kit.schema.json" in second.stdout
+    assert copy.read_text(encoding="utf-8") == schema_of(kitgen, workspace)
+    # The copy is not an input of the kit: refreshing it made no new version.
+    assert sorted(p.name for p in (workspace / "kits" / "acme-launch").iterdir()) == ["1"]
