@@ -16,7 +16,7 @@ from pathlib import Path
 
 from kitgen import __version__
 from kitgen.base.errors import InputError
-from kitgen.base.files import display_path, write_file_atomic
+from kitgen.base.files import display_path, read_plain_file, write_file_atomic
 from kitgen.render.paths import BUILTIN_TEMPLATES
 
 MARKER = "kitgen-ejected-from:"
@@ -123,10 +123,10 @@ def stale_ejected_templates(templates_dir: Path) -> list[tuple[str, str]]:
 
 
 def _read_header(path: Path) -> tuple[str, str] | None:
-    try:
-        with path.open("rb") as handle:
-            first = handle.readline(512).decode("utf-8", errors="replace")
-    except OSError:
-        return None
+    # A regular file of the workspace only: a link out of it, a FIFO or /proc/kmsg named like
+    # a template is refused (exit 2), never opened in a way that could wait forever.
+    head = read_plain_file(path, path.parent.parent, limit=512,
+                           shown=f"templates/{path.name}")
+    first = head.split(b"\n", 1)[0].decode("utf-8", errors="replace")
     match = _HEADER.match(first.lstrip("\ufeff"))
     return (match["sha"], match["version"]) if match else None

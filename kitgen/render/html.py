@@ -15,6 +15,7 @@ import jinja2
 
 from kitgen.base import settings
 from kitgen.base.errors import RenderError
+from kitgen.base.files import read_plain_file
 from kitgen.base.limits import time_limit
 from kitgen.load.fieldready import LIKELIHOOD
 from kitgen.load.model import KitFile
@@ -118,9 +119,14 @@ def template_inputs(workspace_templates: Path | None) -> dict[str, str]:
     if workspace_templates is not None and workspace_templates.is_dir():
         for path in sorted(workspace_templates.rglob("*")):
             relative = path.relative_to(workspace_templates)
-            if path.is_file() and not _ignored(relative):
+            if not _ignored(relative) and (path.is_symlink() or not path.is_dir()):
                 files[f"templates/{relative.as_posix()}"] = path
-    return {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in files.items()}
+    # A workspace file is read as a regular file of the workspace (base/files.py): a link out
+    # of it, a FIFO or a device in templates/ is refused (exit 2), never hashed into a manifest.
+    workspace = workspace_templates.parent if workspace_templates is not None else None
+    return {name: hashlib.sha256(read_plain_file(
+                path, workspace if name.startswith("templates/") else None, shown=name,
+            )).hexdigest() for name, path in files.items()}
 
 
 def _ignored(relative: Path) -> bool:
