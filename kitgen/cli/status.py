@@ -36,6 +36,8 @@ def status(
     out.table("kitgen status", ["kit", "latest", "requirements", "sign-off", "released"],
               [views.status_row(s) for s in statuses])
     for s in statuses:
+        for line in views.policy_change_lines(s.kit, s.policy_change, s.released):
+            out.say(out.esc(line))
         lines = views.feedback_lines(feedback[s.kit])
         if lines:
             out.say(f"field feedback on {s.kit}:")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from kitgen.base.errors import InputError
 from kitgen.base.workspace import Workspace
 from kitgen.load.model import SIDES, Side
-from kitgen.signoff.ledger import KitLedger, SideState
+from kitgen.signoff.ledger import KitLedger, PolicyChange, SideState
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,8 @@ class KitStatus:
     sides: dict[Side, SideState] = field(default_factory=dict)
     released_versions: tuple[str, ...] = ()
     blockers: tuple[str, ...] = ()
+    # How the latest version's sign-off policy differs from the last released version's.
+    policy_change: PolicyChange | None = None
 
     @property
     def latest_released(self) -> str | None:
@@ -49,4 +51,5 @@ def kit_status(workspace: Workspace, kit: str) -> KitStatus:
         sides={side: ledger.side_state(latest, side) for side in SIDES},
         released_versions=released,
         blockers=() if latest in released else tuple(ledger.blockers(latest)),
+        policy_change=ledger.policy_change(latest),
     )

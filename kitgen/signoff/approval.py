@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from kitgen.base.emails import same_signer
 from kitgen.base.errors import GateNotMet
 from kitgen.signoff import sshsig
-from kitgen.signoff.identity import Identity
+from kitgen.signoff.identity import Identity, is_listed, listed_key
 from kitgen.signoff.ledger import KitLedger
 from kitgen.signoff.records import Record, meaning_of, utc_now, write_record
 from kitgen.signoff.textrecord import check_text
@@ -35,19 +36,17 @@ def review_signoff(
     chosen = ledger.require_version(version)
     snapshot = ledger.snapshot(chosen).kit
     policy = snapshot.signoff
-    other = "sales" if side == "marketing" else "marketing"
-    if who.email not in [e.lower() for e in getattr(policy, side)]:
+    if not is_listed(policy, side, who.email):
         raise GateNotMet(
             f"{who.email} is not listed to sign for {side} in kit {ledger.kit!r}",
             details=[f"signoff.{side} lists: {', '.join(getattr(policy, side))}.",
                      "Ask the kit's owners to add you, or sign with --email "
                      f"(identity from {who.source})."],
         )
-    if any(r.email == who.email for r in ledger.counting(chosen, "approve", other)
-           + ledger.counting(chosen, "reject", other)):
+    problem = ledger.signer_problem(chosen, side, who.email)
+    if problem:
         raise GateNotMet(
-            f"{who.email} already counts for {other} on version {chosen} of {ledger.kit!r}; "
-            "one person signs for one side only",
+            f"{problem} ({ledger.kit!r})",
             details=[f"Ask another person listed in signoff.{side} to sign for {side}."],
         )
     if decision == "reject" and chosen in ledger.released_versions():
@@ -88,7 +87,8 @@ def review_signoff(
         documents=[(d["file"], int(d["pages"])) for d in manifest.get("documents", [])],
         previous=previous,
         changes=changes,
-        already=any(r.email == who.email for r in ledger.counting(chosen, decision, side)),
+        already=any(same_signer(r.email, who.email)
+                    for r in ledger.counting(chosen, decision, side)),
     )
 
 
@@ -123,8 +123,7 @@ def record_signoff(
 
 def check_own_signature(ledger: KitLedger, record: Record, signature: bytes, key: Path) -> None:
     """Refuse to store a signature the ledger would not accept: it would never count."""
-    keys = {e.lower(): k for e, k in ledger.snapshot(record.version).kit.signoff.keys.items()}
-    listed = keys.get(record.email)
+    listed = listed_key(ledger.snapshot(record.version).kit.signoff, record.email)
     if listed is None:
         raise GateNotMet(
             f"signoff.keys of version {record.version} lists no key for {record.email}, so a "
