@@ -269,14 +269,15 @@ def path_as_written(path: Path, root: Path | None) -> str:
 
 
 def _containment(path: Path, root: Path | None, links: bool, name: str) -> Path:
-    """The real path of ``path``, after refusing one that leaves ``root`` through a link."""
+    """The real path of ``path``, after refusing one under ``root`` that leaves it through a
+    link."""
     try:
         real = path.resolve()
     except (OSError, RuntimeError):
         raise UnreadableFile(name, "a loop of symbolic links",
                              "replace the link with the file itself") from None
-    if root is None:
-        return real
+    if root is None or not path.absolute().is_relative_to(root.absolute()):
+        return real  # a path named outside the workspace leads there by no link of it
     if not real.is_relative_to(root.resolve()):
         raise UnreadableFile(name, "a symbolic link to a file outside the workspace; kitgen "
                                    "reads nothing through it",

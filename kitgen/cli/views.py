@@ -227,12 +227,13 @@ def _pdf_verified_lines(result: PdfReport) -> list[str]:
         return ["[green]ok[/]: nothing changed since it was built and signed",
                 f"checked: on its own; {result.signatures} signature(s) verified against the "
                 "keys you trust"]
-    why = ("its sign-off records are unsigned" if result.signed < result.records
-           else "its signatures were not checked: give --allowed-signers FILE with keys you "
-                "trust")
+    why = ("its sign-off records are unsigned, so only the kit's workspace can vouch for them"
+           if result.signed < result.records
+           else "its signatures were not checked: give --allowed-signers FILE with the keys "
+                "you trust")
     return ["consistent: not changed since kitgen wrote it, as far as what it carries shows; "
             f"who signed it is not proven ({why}; someone who knows kitgen can make such a "
-            "PDF, so verify it in its workspace or with --allowed-signers)"]
+            "PDF)"]
 
 
 def shown(path: Path, root: Path | None = None) -> str:

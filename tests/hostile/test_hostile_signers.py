@@ -25,7 +25,6 @@ from hostile.support import (
     staged_kit_text,
     workspace_with,
 )
-
 from kitgen.signoff.records import Record, meaning_of
 
 pytestmark = pytest.mark.hostile_trust

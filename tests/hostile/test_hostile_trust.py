@@ -10,6 +10,7 @@ built and rejected).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import shutil
@@ -23,7 +24,6 @@ from pypdf.annotations import FreeText
 from signoff_helpers import Ran, cli, manifest_digest
 
 from hostile.support import KIT, MONA, SUE, Stages
-
 from kitgen.signoff.records import Record, meaning_of
 from kitgen.version import carry
 
@@ -204,8 +204,6 @@ def test_a_released_pdf_edited_with_its_release_rewritten_fails_in_the_workspace
     source = kit(root) / "1" / "released" / "battlecard-globex.pdf"
     rendered = edit_a_page(rendered_part(source))
     release = json.loads(PdfReader(source).attachments["release.json"][0])
-    import hashlib
-
     for doc in release["documents"]:
         if doc["file"] == source.name:
             doc["sha256"] = hashlib.sha256(rendered).hexdigest()
