@@ -141,28 +141,32 @@ def verify_alone(pdf: Path, facts: PdfFacts, allowed_signers: Path | None) -> Pd
 
 def _carried_manifest(facts: PdfFacts, found: _Alone) -> dict[str, Any] | None:
     """The manifest the PDF carries as kitgen appended it; None (and why) when there is none."""
-    claimed = facts.metadata.get("/kitgenkit")
-    if facts.unreadable:
-        found.problems.append(facts.unreadable)
-        return None
-    if facts.carried is None:
-        if MANIFEST in facts.attachments or RELEASE_MANIFEST in facts.attachments:
-            found.problems.append("changed after kitgen wrote it: its bytes are no longer the "
-                                  "rendered PDF followed by the manifest kitgen appended to it")
-        elif claimed:
-            found.problems.append("carries no kitgen manifest to check it against (made by an "
-                                  "earlier kitgen, or its attachments were removed); verify it "
-                                  "in the kit's workspace")
-        else:
-            found.problems.append("not a kitgen PDF: it carries no kitgen manifest")
-        if claimed:
-            found.problems.append(f"it says it is kit {claimed} version "
-                                  f"{facts.metadata.get('/kitgenversion')}")
+    if facts.unreadable or facts.carried is None:
+        found.problems += uncarried_problems(facts)
         return None
     carried = json_object(facts.carried.data)
     if carried is None:
         found.problems.append(f"the {facts.carried.name} it carries is not JSON")
     return carried
+
+
+def uncarried_problems(facts: PdfFacts) -> list[str]:
+    """Why a PDF is not the rendered PDF plus the manifest kitgen appended to it."""
+    if facts.unreadable:
+        return [facts.unreadable]
+    claimed = facts.metadata.get("/kitgenkit")
+    if MANIFEST in facts.attachments or RELEASE_MANIFEST in facts.attachments:
+        problems = ["changed after kitgen wrote it: its bytes are no longer the rendered PDF "
+                    "followed by the manifest kitgen appended to it"]
+    elif claimed:
+        problems = ["carries no kitgen manifest to check it against (made by an earlier "
+                    "kitgen, or its attachments were removed); verify it in the kit's workspace"]
+    else:
+        problems = ["not a kitgen PDF: it carries no kitgen manifest"]
+    if claimed:
+        problems.append(f"it says it is kit {claimed} version "
+                        f"{facts.metadata.get('/kitgenversion')}")
+    return problems
 
 
 def _manifests(facts: PdfFacts, carried: dict[str, Any],

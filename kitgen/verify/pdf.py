@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kitgen.base.workspace import Workspace
-from kitgen.verify.alone import PdfFacts, PdfReport, read_facts, verify_alone
+from kitgen.verify.alone import (
+    PdfFacts,
+    PdfReport,
+    read_facts,
+    uncarried_problems,
+    verify_alone,
+)
 from kitgen.version.manifest import MANIFEST, RELEASE_DIR, RELEASE_MANIFEST, read_json_object
 from kitgen.version.numbering import version_key
 
@@ -81,6 +87,8 @@ def _in_workspace(workspace: Workspace, pdf: Path, facts: PdfFacts, kit: str,
     draft = _lists(ledger.kit_dir / version / MANIFEST, facts.rendered_sha)
     state = "released" if released else "draft" if draft else facts.state
     if not (released or draft):
+        if facts.carried is None:
+            problems += uncarried_problems(facts)  # the same words as on its own
         listings = f"{folder}/{MANIFEST}" + (
             f" or {folder}/{RELEASE_DIR}/{RELEASE_MANIFEST}"
             if (ledger.kit_dir / version / RELEASE_DIR).exists() else "")
