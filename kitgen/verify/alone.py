@@ -16,7 +16,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kitgen.base.emails import canonical_email, look_alike_problem
 from kitgen.version import carry
@@ -27,6 +27,10 @@ from kitgen.version.manifest import (
     digest_of_inputs,
     json_object,
 )
+
+if TYPE_CHECKING:
+    from kitgen.load.model import Signoff
+    from kitgen.signoff.records import Record
 
 NO_WORKSPACE_NOTE = ("checked on its own, from what it carries: whether a newer version exists "
                      "shows only in the kit's workspace")
@@ -301,7 +305,7 @@ def _check_carried_record(
     return record.side, (record.name, record.email), signature
 
 
-def _record_problems(name: str, raw: bytes, record: Any, entry: dict[str, Any],
+def _record_problems(name: str, raw: bytes, record: Record, entry: dict[str, Any],
                      signature: bytes | None, manifest: dict[str, Any]) -> list[str]:
     from kitgen.signoff.records import RELEASE_ENTRY_FIELDS, release_entry, time_problem
 
@@ -326,17 +330,17 @@ def _record_problems(name: str, raw: bytes, record: Any, entry: dict[str, Any],
     return problems
 
 
-def _carried_policy(manifest: dict[str, Any]) -> Any:
+def _carried_policy(manifest: dict[str, Any]) -> Signoff | None:
     """The sign-off policy the version manifest carries, as a model; None when it has none."""
     from pydantic import ValidationError
 
-    from kitgen.load.model import Signoff
+    from kitgen.load.model import Signoff as Policy
 
     policy = manifest.get("signoff_policy")
     if not isinstance(policy, dict):
         return None
     try:
-        return Signoff.model_validate(policy)
+        return Policy.model_validate(policy)
     except ValidationError:
         return None
 
