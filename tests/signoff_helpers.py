@@ -206,7 +206,7 @@ def manifest_digest(root: Path, kit: str, version: str) -> str:
 
 def craft_record(root: Path, kit: str, version: str, side: str, who: tuple[str, str],
                  decision: str = "approve", *, comment: str = "", time: str =
-                 "2026-12-01T09:00:00Z", digest: str | None = None,
+                 "2025-12-01T09:00:00Z", digest: str | None = None,
                  signature: bytes | None = None) -> Path:
     """A record written without `kitgen approve`, correctly formatted and named."""
     record = Record(kit=kit, version=version,

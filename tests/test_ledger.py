@@ -153,7 +153,7 @@ ROWS = {
 }
 
 
-def write_steps(built: Built, root: Path, row: Row, hour: str = "2026-12-01T09") -> None:
+def write_steps(built: Built, root: Path, row: Row, hour: str = "2025-12-01T09") -> None:
     """Write each step's record by hand, a minute apart from ``hour`` on (UTC)."""
     for n, step in enumerate(row.steps):
         record = Record(

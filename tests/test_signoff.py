@@ -126,7 +126,7 @@ def test_any_record_round_trips_and_is_named_by_its_hash(
 ) -> None:
     record = Record(kit=KIT, version=version, digest="ab" * 32, side=side, name=name,
                     email=email, decision=decision, meaning=meaning_of(decision, side, version),
-                    comment=comment, time="2026-12-01T09:30:00Z")
+                    comment=comment, time="2025-12-01T09:30:00Z")
     raw = record.to_bytes()
     parsed = parse_record(raw)
     assert parsed.to_bytes() == raw  # canonical: parsing and writing again changes nothing
@@ -147,11 +147,11 @@ def test_a_record_written_by_hand_in_the_documented_format_counts(small: Path) -
         "email: mona@acme.example\ndecision: approve\n"
         "meaning: Approved by marketing: version 2 delivers the requirements sales and "
         "marketing agreed, and may go to the field.\n"
-        "comment:\ntime: 2026-12-01T10:00:00Z\n"
+        "comment:\ntime: 2025-12-01T10:00:00Z\n"
     ).encode()
     folder = kit_dir(small, KIT) / "signoffs"
     folder.mkdir()
-    (folder / name_for(text, "2", "2026-12-01T10:00:00Z", "marketing", "approve")).write_bytes(text)
+    (folder / name_for(text, "2", "2025-12-01T10:00:00Z", "marketing", "approve")).write_bytes(text)
     ledger = KitLedger.open(Workspace(small), KIT)
     assert [(r.name, r.side) for r in ledger.counting("2", "approve")] == [
         ("Mona Reyes", "marketing")]

@@ -254,7 +254,7 @@ def signer_without_listed_key(root: Path, built: Built) -> tuple[str, str]:
 
     digest = json.loads((kit_dir(root, KIT) / "2" / "manifest.json").read_text())["digest"]
     record = Record(KIT, "2", digest, "sales", SUE[0], SUE[1], "approve",
-                    meaning_of("approve", "sales", "2"), "", "2026-12-02T10:00:00Z")
+                    meaning_of("approve", "sales", "2"), "", "2025-12-02T10:00:00Z")
     path = craft_record(root, KIT, "2", "sales", SUE, time=record.time,
                         signature=ssh_sign(record.to_bytes(), built.keys["sue"]))
     return f"kits/{KIT}/signoffs/{path.name}", "has no key for sue@acme.example"

@@ -92,12 +92,19 @@ class InvalidBrandFile(InvalidKitFile):
 
 
 class VersionConflict(InputError):
-    def __init__(self, kit: str, version: str) -> None:
+    """A pinned version that is not above the latest version, or that names an existing
+    version whose content differs: a built version never changes, and the latest version is
+    the one sign-off and the release gate judge."""
+
+    def __init__(self, kit: str, pin: str, latest: str, suggestion: str,
+                 existing: str | None = None) -> None:
+        clash = f" (version {existing} already exists with other content)" if existing else ""
         super().__init__(
-            f"kit {kit!r}: version {version} already exists with other content",
+            f"kit {kit!r}: pinned version {pin} is not above the latest version {latest}{clash}",
             details=[
-                "A built version never changes. Bump `version:` in the requirement file "
-                "(e.g. to the next patch number), or remove the pin to number versions 1, 2, 3…"
+                "A built version never changes, and versions compare as versions (1 is "
+                f"1.0.0). Bump `version:` above {latest}, e.g. to \"{suggestion}\", or remove "
+                "the pin to number versions 1, 2, 3…"
             ],
         )
 
@@ -118,6 +125,15 @@ class UnknownKit(InputError):
         details.append(f"Kits: {', '.join(known)}." if known
                        else "No kit has been built here yet: run `kitgen build` first.")
         super().__init__(f"no kit {kit!r} in kits/", details=details)
+class UnreadableFile(InputError):
+    """A workspace file kitgen will not or cannot read: one reached through a link out of the
+    workspace, a FIFO or a device, or one it has no permission to read."""
+
+    def __init__(self, path: str, reason: str, fix: str) -> None:
+        super().__init__(f"{path}: {reason}", details=[f"Fix: {fix}."])
+        self.path = path
+        self.reason = reason
+        self.fix = fix
 
 
 class SettingError(InputError):

@@ -9,12 +9,15 @@ import glob
 import os
 import secrets
 import shutil
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from kitgen.base import settings
-from kitgen.base.errors import DiskError, InputError
+from kitgen.base.errors import DiskError, InputError, UnreadableFile
+
+NAME_MAX = 255  # bytes in one file name, on every file system kitgen writes to
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -155,19 +158,158 @@ def disk_error(error: OSError, path: Path) -> DiskError:
 def inside(root: Path, *parts: str) -> Path:
     """``root/parts…``, refusing anything that would step out of ``root`` (``..``, symlinks)."""
     path = root.joinpath(*parts)
-    resolved_root = root.resolve()
     current = root
     for part in parts:
         if part in ("", ".", "..") or "/" in part or "\\" in part or "\x00" in part:
-            raise InputError(f"{part!r} is not allowed in a path under {root}")
+            raise InputError(f"{clip(part)!r} is not allowed in a path under {root}")
+        if len(part.encode("utf-8", "surrogateescape")) > NAME_MAX:
+            raise InputError(f"{clip(part)!r} ({len(part):,} characters) cannot name anything "
+                             f"under {root}: a name has at most {NAME_MAX} bytes")
         current = current / part
-        if current.is_symlink():
+        try:
+            linked = current.is_symlink()
+        except OSError as error:  # a path the system refuses to look at
+            raise InputError(f"{clip(str(current))}: {error.strerror or error}") from None
+        if linked:
             raise InputError(
                 f"{current} is a symbolic link; kitgen does not follow links under {root}"
             )
-    if not path.resolve().is_relative_to(resolved_root):
+    if not path.resolve().is_relative_to(root.resolve()):
         raise InputError(f"{path} is outside {root}")
     return path
+
+
+def clip(text: str, length: int = 60) -> str:
+    """``text`` short enough to quote in a message: an argument may be megabytes long."""
+    return text if len(text) <= length else f"{text[: length - 1]}…"
+
+
+def is_plain_file(path: Path) -> bool:
+    """A regular file, not a link to one (nor a FIFO, a device…)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def is_plain_dir(path: Path) -> bool:
+    """A folder, not a link to one."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def links_under(folder: Path) -> list[Path]:
+    """Every symbolic link under ``folder`` (hidden names too), without following any."""
+    found: list[Path] = []
+    for parent, folders, files in os.walk(folder, followlinks=False):
+        for name in folders + files:
+            path = Path(parent) / name
+            if path.is_symlink():
+                found.append(path)
+    return sorted(found)
+
+
+_KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a device"),
+          (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"))
+_REASONS = {errno.EACCES: ("permission denied", "make it readable by whoever runs kitgen "
+                           "(chmod a+r FILE)"),
+            errno.EPERM: ("permission denied", "make it readable by whoever runs kitgen"),
+            errno.ENOENT: ("no such file", "check the path"),
+            errno.ENAMETOOLONG: ("the name is too long", "give a shorter path"),
+            errno.ELOOP: ("a symbolic link; kitgen follows no link here",
+                          "replace the link with the file itself")}
+
+
+def read_plain_file(path: Path, root: Path | None = None, *, links: bool = True,
+                    limit: int | None = None, shown: str | None = None) -> bytes:
+    """The bytes of a regular file of the workspace, read so that a planted path can neither
+    make kitgen read a file of the machine nor make it wait forever.
+
+    Refused with ``UnreadableFile`` (exit 2): a path that leaves ``root`` through a symbolic
+    link (any link on the way from ``root``, when ``links`` is False), anything but a regular
+    file (a FIFO, a device, a socket), a file of the kernel (/proc, /sys), and a file kitgen
+    may not read. The file is opened without blocking and checked before a byte is read, so a
+    FIFO named like a template cannot stop a build. Reads at most ``limit`` + 1 bytes.
+    """
+    name = shown or path_as_written(path, root)
+    real = _containment(path, root, links, name)
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    if not links:
+        flags |= os.O_NOFOLLOW
+    try:
+        fd = os.open(path, flags)
+    except OSError as error:
+        reason, fix = _REASONS.get(error.errno or 0, (error.strerror or str(error), "check it"))
+        raise UnreadableFile(name, reason, fix) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = next((what for test, what in _KINDS if test(mode)), "a special file")
+            raise UnreadableFile(name, f"not a regular file: {kind}",
+                                 "give kitgen a regular file here")
+        if real.parts[1:2] in (("proc",), ("sys",)):
+            raise UnreadableFile(name, "a file of the kernel (/proc, /sys), not of the workspace",
+                                 "give kitgen a regular file of the workspace here")
+        return _read_all(fd, limit, name)
+    finally:
+        os.close(fd)
+
+
+def path_as_written(path: Path, root: Path | None) -> str:
+    """``path`` relative to ``root`` as written, never resolved: a link's target, which may
+    name someone else's folders, is not shown."""
+    if root is not None:
+        try:
+            return path.absolute().relative_to(root.absolute()).as_posix()
+        except ValueError:
+            pass
+    return str(path)
+
+
+def _containment(path: Path, root: Path | None, links: bool, name: str) -> Path:
+    """The real path of ``path``, after refusing one under ``root`` that leaves it through a
+    link."""
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):
+        raise UnreadableFile(name, "a loop of symbolic links",
+                             "replace the link with the file itself") from None
+    if root is None or not path.absolute().is_relative_to(root.absolute()):
+        return real  # a path named outside the workspace leads there by no link of it
+    if not real.is_relative_to(root.resolve()):
+        raise UnreadableFile(name, "a symbolic link to a file outside the workspace; kitgen "
+                                   "reads nothing through it",
+                             "replace the link with the file itself")
+    if not links:
+        current = root
+        for part in path.absolute().relative_to(root.absolute()).parts:
+            current = current / part
+            if current.is_symlink():
+                raise UnreadableFile(name, "a symbolic link; kitgen follows no link here",
+                                     "replace the link with the file itself")
+    return real
+
+
+def _read_all(fd: int, limit: int | None, name: str) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while limit is None or size <= limit:
+        wanted = 1 << 20 if limit is None else min(1 << 20, limit + 1 - size)
+        try:
+            chunk = os.read(fd, wanted)
+        except BlockingIOError:
+            raise UnreadableFile(name, "cannot be read without waiting: not a regular file",
+                                 "give kitgen a regular file here") from None
+        except OSError as error:
+            raise UnreadableFile(name, f"cannot be read: {error.strerror or error}",
+                                 "check the file and the disk") from None
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def display_path(path: Path, root: Path | None = None) -> str:

@@ -76,8 +76,13 @@ def build(
     warnings = [w for item in loaded for w in check_warnings(item, on)]
     plans = [plan_kit(ws, item) for item in loaded]
     total = sum(len(plan_documents(p.loaded.kit)) for p in plans if not p.unchanged)
+    # More processes than documents or cores only cost memory and start-up time.
+    workers = max(1, min(jobs or default_jobs(), total, default_jobs()))
+    if jobs is not None and total and workers < jobs:
+        out.say(f"--jobs {jobs}: rendering {total} document(s) on {workers} process(es), at "
+                "most one per document and per core")
     with out.progress(total, "rendering") as advance:
-        results = build_kits(ws, plans, advance, keep_html=keep_html, jobs=jobs or default_jobs())
+        results = build_kits(ws, plans, advance, keep_html=keep_html, jobs=workers)
     for item, result in zip(loaded, results, strict=True):
         manifest = read_manifest(result.path)
         page_counts = {d["file"]: int(d["pages"]) for d in manifest.get("documents", [])}
@@ -115,6 +120,9 @@ def gate(ws: Workspace, kits: list[str]) -> None:
         outcomes = release_kits(ws, kits, advance)
     out.table("kitgen release", ["kit", "version", "result", "why not"],
               views.release_rows(outcomes))
+    for o in outcomes:
+        for line in views.policy_change_lines(o.kit, o.policy_change, o.released):
+            out.say(out.esc(line))
     blocked = [o for o in outcomes if not o.released]
     if blocked:
         raise GateNotMet(

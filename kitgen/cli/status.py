@@ -40,6 +40,8 @@ def status(
             out.say()
         for line in views.status_lines(s):
             out.say(line)
+        for line in views.policy_change_lines(s.kit, s.policy_change, s.released):
+            out.say(f"  {out.esc(line)}")
         lines = views.feedback_lines(feedback[s.kit])
         if lines:
             out.say("  field feedback:")

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from kitgen.release.gate import ReleaseOutcome
     from kitgen.release.status import KitStatus
     from kitgen.signoff.feedback import ItemFeedback
+    from kitgen.signoff.ledger import PolicyChange
     from kitgen.verify.kit import KitReport
     from kitgen.verify.pdf import PdfReport
 
@@ -93,7 +94,8 @@ def feedback_json(items: list[ItemFeedback]) -> list[dict[str, Any]]:
 def status_json(status: KitStatus, feedback: list[ItemFeedback]) -> dict[str, Any]:
     entry: dict[str, Any] = {"kit": status.kit, "latest_version": status.latest,
                              "requirements": status.requirements, "signoff": {},
-                             "latest_released": None, "released": False}
+                             "latest_released": None, "released": False,
+                             "policy_change": None}
     if status.latest:
         entry["signoff"] = {
             side: {"state": s.state,
@@ -107,6 +109,7 @@ def status_json(status: KitStatus, feedback: list[ItemFeedback]) -> dict[str, An
         entry["released"] = status.released
         entry["blockers"] = [{"kind": b.kind, "item": b.item, "message": b.message}
                              for b in status.blockers]
+        entry["policy_change"] = status.policy_change.as_json() if status.policy_change else None
     entry["feedback"] = feedback_json(feedback)
     return entry
 
@@ -153,6 +156,17 @@ def _side_next(status: KitStatus, side: Side) -> str:
 
 # --- release gate ----------------------------------------------------------------------------
 
+def policy_change_lines(kit: str, change: PolicyChange | None, released: bool) -> list[str]:
+    """A change of who may sign, said loudly wherever a version's state is shown."""
+    if change is None:
+        return []
+    then = (f"released on approvals also valid under version {change.since}'s policy"
+            if released else f"each side needs an approval also valid under version "
+                             f"{change.since}'s policy")
+    return [f"{kit}: version {change.version}'s sign-off policy changed since released version "
+            f"{change.since} ({change.describe()}); {then}"]
+
+
 def release_rows(outcomes: list[ReleaseOutcome]) -> list[list[str]]:
     rows = []
     for o in outcomes:
@@ -185,8 +199,55 @@ def print_verification(result: KitReport | PdfReport) -> None:
         for kit_note in result.notes:
             out.say(f"  note: {out.esc(str(kit_note))}")
     if not result.problems:
-        since = "built" if getattr(result, "state", "") == "draft" else "built and signed"
-        out.say(f"  [green]ok[/]: nothing changed since it was {since}")
+        for line in verified_lines(result):
+            out.say(f"  {line}")
+
+
+def verified_lines(result: KitReport | PdfReport) -> list[str]:
+    """What an "ok" stands for: what was checked, and what was not."""
+    from kitgen.verify.pdf import PdfReport
+
+    if isinstance(result, PdfReport):
+        return _pdf_verified_lines(result)
+    if result.records:
+        signoffs = f"{result.records} sign-off record(s)"
+        if result.signatures:
+            signoffs += f", {result.signatures} signature(s) verified against the keys in " \
+                        "signoff.keys"
+        if result.unsigned:
+            signoffs += f", {result.unsigned} unsigned (no signature to check)"
+    else:
+        signoffs = "no sign-off records (nothing was signed)"
+    releases = f"; {len(result.released)} release(s) and the records each relied on" \
+        if result.released else ""
+    since = "built and signed" if result.records else "built"
+    return [f"[green]ok[/]: nothing changed since it was {since}",
+            f"checked: {len(result.versions)} version(s) (PDFs, page counts, index "
+            f"pages, snapshots, manifests); {signoffs}{releases}",
+            "not checked: kits/index.html and feedback/ (derived, and not signed); whether "
+            "the PDFs' pages follow from the snapshots (kitgen verify --rebuild does that)"]
+
+
+def _pdf_verified_lines(result: PdfReport) -> list[str]:
+    if result.checked == "workspace":
+        since = "built and signed" if result.state == "released" else "built"
+        return [f"[green]ok[/]: nothing changed since it was {since}",
+                f"checked: in this workspace, against kits/{out.esc(result.kit or '')}/"
+                f"{out.esc(result.version or '')} and everything its kit holds"]
+    if result.state != "released":
+        return ["[green]ok[/]: nothing changed since it was built",
+                "checked: on its own, against the manifest it carries"]
+    if result.proven:
+        return ["[green]ok[/]: nothing changed since it was built and signed",
+                f"checked: on its own; {result.signatures} signature(s) verified against the "
+                "keys you trust"]
+    why = ("its sign-off records are unsigned, so only the kit's workspace can vouch for them"
+           if result.signed < result.records
+           else "its signatures were not checked: give --allowed-signers FILE with the keys "
+                "you trust")
+    return ["consistent: not changed since kitgen wrote it, as far as what it carries shows; "
+            f"who signed it is not proven ({why}; someone who knows kitgen can make such a "
+            "PDF)"]
 
 
 def shown(path: Path, root: Path | None = None) -> str:

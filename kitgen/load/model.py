@@ -13,6 +13,7 @@ import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -24,6 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from kitgen.base.emails import canonical_email, look_alike_problem
 from kitgen.base.errors import InputError
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -42,9 +44,23 @@ Text = Annotated[str, TEXT_RULES]
 # looks like a listed signer's but is another string must not pass review unnoticed.
 _EMAIL_CHAR = (r"[^@\s<>\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u202a-\u202e"
                r"\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def _one_script(address: str) -> str:
+    """Letters that could pass for another person's (a Cyrillic ``а`` among Latin ones) are
+    refused at their place: no comparison could tell whose address it is."""
+    problem = look_alike_problem(address)
+    if problem is not None:
+        raise PydanticCustomError("look_alike_email", "{problem}", {
+            "problem": problem,
+            "fix": "write the address in plain Latin letters, as the mail system spells it"})
+    return address
+
+
 Email = Annotated[
     str,
     StringConstraints(pattern=rf"^{_EMAIL_CHAR}+@{_EMAIL_CHAR}+\.{_EMAIL_CHAR}+$", max_length=254),
+    AfterValidator(_one_script),
 ]
 
 
@@ -161,19 +177,30 @@ class Signoff(Model):
     @model_validator(mode="after")
     def _one_person_one_side(self) -> Signoff:
         # ``at`` (below the model's own place) and ``fix`` let the loader point at the second
-        # listing of the address and say what to do, like any other problem.
-        # Emails compare without case, as everywhere in sign-off.
-        sales = [e.lower() for e in self.sales]
-        both = sorted({e.lower() for e in self.marketing} & set(sales))
+        # listing of the address and say what to do, like any other problem. Addresses compare
+        # as one mailbox (base/emails.py): case, a trailing dot or a +tag make no other person.
+        marketing = {canonical_email(e) for e in self.marketing}
+        sales = [canonical_email(e) for e in self.sales]
+        both = [e for e in self.sales if canonical_email(e) in marketing]
         if both:
             raise PydanticCustomError(
                 "signer_on_both_sides",
-                "{emails} may sign for both sides; one person counts for one side only",
+                "{emails} may sign for both sides (as the same mailbox); one person counts for "
+                "one side only",
                 {
                     "emails": ", ".join(both),
-                    "at": ("sales", sales.index(both[0])),
-                    "fix": "list each address under `marketing:` or `sales:`, not both",
+                    "at": ("sales", sales.index(canonical_email(both[0]))),
+                    "fix": "list each person under `marketing:` or `sales:`, not both",
                 },
+            )
+        keyed = [canonical_email(e) for e in self.keys]
+        twice = next((e for e in self.keys if keyed.count(canonical_email(e)) > 1), None)
+        if twice is not None:
+            raise PydanticCustomError(
+                "key_listed_twice",
+                "{email} has more than one key (spelled as another address of the same mailbox)",
+                {"email": twice, "at": ("keys", twice),
+                 "fix": "list one key per person under `keys:`"},
             )
         return self
 

@@ -12,8 +12,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from kitgen.base.errors import InvalidKitFile, Problem
-from kitgen.base.files import display_path
+from kitgen.base.errors import InvalidKitFile, Problem, UnreadableFile
+from kitgen.base.files import display_path, read_plain_file
 from kitgen.load.compose import ComposeAbort, Composer
 from kitgen.load.explain import describe, is_text_field, quoted
 from kitgen.load.model import KitFile
@@ -140,21 +140,20 @@ def _read_bytes(path: Path, name: str, root: Path | None = None) -> bytes:
     def fail(message: str, fix: str) -> InvalidKitFile:
         return InvalidKitFile([Problem(name, None, None, "", message, fix)])
 
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         raise fail("no such file", "check the path, or run `kitgen init` to make a workspace")
-    if path.is_symlink() and root is not None and not path.resolve().is_relative_to(root.resolve()):
-        # A link in a pull request must not make CI read, and quote, a file of the machine.
-        raise fail("a symbolic link to a file outside the workspace",
-                   "replace the link with the requirement file itself")
-    if not path.is_file():
-        raise fail("not a regular file", "give the path of a .yaml requirement file")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
+    try:
+        # Never through a link out of the workspace (a pull request must not make CI read, and
+        # quote, a file of the machine), never a FIFO or a device, never waiting.
+        raw = read_plain_file(path, root, limit=MAX_FILE_BYTES, shown=name)
+    except UnreadableFile as error:
+        raise fail(error.reason, error.fix) from None
+    if len(raw) > MAX_FILE_BYTES:
         raise fail(
-            f"the file is {size:,} bytes; requirement files are limited to {MAX_FILE_BYTES:,}",
+            f"the file is {path.stat().st_size:,} bytes; requirement files are limited to "
+            f"{MAX_FILE_BYTES:,}",
             "split the content or shorten it",
         )
-    raw = path.read_bytes()[: MAX_FILE_BYTES + 1]
     if not raw.strip():
         raise fail("the file is empty", "start from `kitgen init` or the worked example")
     return raw

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from kitgen.base.files import write_file_atomic
+from kitgen.base.files import is_plain_file, write_file_atomic
 from kitgen.base.workspace import Workspace
 from kitgen.load.brand import load_brand
 from kitgen.load.model import Side
@@ -49,7 +49,7 @@ def _links(folder: Path, prefix: str, manifest_path: Path) -> tuple[Link, ...]:
         return ()
     return tuple(
         Link(str(d.get("title") or d["file"]), f"{prefix}/{d['file']}", int(d.get("pages", 0)))
-        for d in manifest.get("documents", []) if (folder / d["file"]).is_file()
+        for d in manifest.get("documents", []) if is_plain_file(folder / d["file"])
     )
 
 

@@ -23,6 +23,7 @@ from kitgen.version.manifest import (
     RELEASE_DIR,
     RELEASE_MANIFEST,
     changes_from_json,
+    has_release,
     make_release_manifest,
     manifest_bytes,
     version_time,
@@ -40,8 +41,8 @@ def signoff_lines(records: list[Record]) -> tuple[SignoffLine, ...]:
 
 def write_release(ledger: KitLedger, version: str, progress: Progress | None = None) -> Path:
     manifest = ledger.manifest(version)
-    approvals = ledger.counting(version, "approve")
-    relied = [j.stored for j in ledger.judged if j.counts and j.stored.record in approvals]
+    relied = [j.stored for j in ledger.judged if j.releases and j.record.version == version
+              and j.record.decision == "approve"]
     built = render_release(ledger, version, relied, progress)
 
     entries = [release_entry(s.path.name, s.raw, s.record, s.signature)
@@ -54,7 +55,7 @@ def write_release(ledger: KitLedger, version: str, progress: Progress | None = N
             write_file_atomic(staging / item.document.filename,
                               carry.append(pdf, RELEASE_MANIFEST, release_raw))
         write_file_atomic(staging / RELEASE_MANIFEST, release_raw)
-        if not place_folder(staging, target) and not (target / RELEASE_MANIFEST).is_file():
+        if not place_folder(staging, target) and not has_release(target.parent):
             raise InputError(f"{target} exists but holds no {RELEASE_MANIFEST}: kitgen did not "
                              "write it", details=["Run `kitgen verify` to see what it is."])
         # Placed, or released by a concurrent run from the same records.

@@ -10,7 +10,7 @@ from kitgen.base.errors import InputError
 from kitgen.base.workspace import Workspace
 from kitgen.load.model import SIDES, Side
 from kitgen.signoff.approval import last_approved
-from kitgen.signoff.ledger import Blocker, KitLedger, SideState
+from kitgen.signoff.ledger import Blocker, KitLedger, PolicyChange, SideState
 from kitgen.version.content_diff import diff_kits
 
 
@@ -35,6 +35,8 @@ class KitStatus:
     settled: bool = False  # whether the latest version's negotiation allows approving it
     released_versions: tuple[str, ...] = ()
     blockers: tuple[Blocker, ...] = ()
+    # How the latest version's sign-off policy differs from the last released version's.
+    policy_change: PolicyChange | None = None
 
     @property
     def latest_released(self) -> str | None:
@@ -67,6 +69,7 @@ def kit_status(workspace: Workspace, kit: str) -> KitStatus:
         settled=negotiation.settled,
         released_versions=released,
         blockers=() if latest in released else tuple(ledger.blockers(latest)),
+        policy_change=ledger.policy_change(latest),
     )
 
 

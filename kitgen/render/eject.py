@@ -16,7 +16,7 @@ from pathlib import Path
 
 from kitgen import __version__
 from kitgen.base.errors import InputError
-from kitgen.base.files import display_path, write_file_atomic
+from kitgen.base.files import display_path, read_plain_file, write_file_atomic
 from kitgen.render.paths import BUILTIN_TEMPLATES
 
 MARKER = "kitgen-ejected-from:"
@@ -122,17 +122,18 @@ def stale_ejected_templates(templates_dir: Path) -> list[tuple[str, str]]:
     return stale
 
 
-def is_unchanged_copy(path: Path, templates_dir: Path) -> bool:
+def is_unchanged_copy(path: Path, templates_dir: Path | None, data: bytes | None = None) -> bool:
     """Whether a file of ``templates_dir`` is a built-in template as kitgen ships it: the same
-    bytes, after an eject header if it starts with one (the header comment renders to nothing,
-    so the copy renders exactly as the built-in one)."""
+    bytes (``data`` when already read), after an eject header if it starts with one (the header
+    comment renders to nothing, so the copy renders exactly as the built-in one)."""
     builtin = BUILTIN_TEMPLATES / path.name
-    if path.parent != templates_dir or not builtin.is_file():
+    if templates_dir is None or path.parent != templates_dir or not builtin.is_file():
         return False
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return False
+    if data is None:
+        try:
+            data = read_plain_file(path, templates_dir.parent, shown=f"templates/{path.name}")
+        except (OSError, InputError):
+            return False
     first, newline, rest = data.partition(b"\n")
     if newline and _HEADER.match(first.decode("utf-8", errors="replace")):
         data = rest
@@ -140,10 +141,10 @@ def is_unchanged_copy(path: Path, templates_dir: Path) -> bool:
 
 
 def _read_header(path: Path) -> tuple[str, str] | None:
-    try:
-        with path.open("rb") as handle:
-            first = handle.readline(512).decode("utf-8", errors="replace")
-    except OSError:
-        return None
+    # A regular file of the workspace only: a link out of it, a FIFO or /proc/kmsg named like
+    # a template is refused (exit 2), never opened in a way that could wait forever.
+    head = read_plain_file(path, path.parent.parent, limit=512,
+                           shown=f"templates/{path.name}")
+    first = head.split(b"\n", 1)[0].decode("utf-8", errors="replace")
     match = _HEADER.match(first.lstrip("\ufeff"))
     return (match["sha"], match["version"]) if match else None

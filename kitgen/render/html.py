@@ -15,6 +15,7 @@ import jinja2
 
 from kitgen.base import settings
 from kitgen.base.errors import RenderError
+from kitgen.base.files import read_plain_file
 from kitgen.base.limits import time_limit
 from kitgen.load.brand import Brand
 from kitgen.load.fieldready import LIKELIHOOD, customer_claims
@@ -133,10 +134,18 @@ def template_inputs(workspace_templates: Path | None,
     if workspace_templates is not None and workspace_templates.is_dir():
         for path in sorted(workspace_templates.rglob("*")):
             relative = path.relative_to(workspace_templates)
-            if path.is_file() and not _ignored(relative) and not is_unchanged_copy(
-                    path, workspace_templates):
+            if not _ignored(relative) and (path.is_symlink() or not path.is_dir()):
                 files[f"templates/{relative.as_posix()}"] = path
-    inputs = {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in files.items()}
+    # A workspace file is read as a regular file of the workspace (base/files.py): a link out
+    # of it, a FIFO or a device in templates/ is refused (exit 2), never hashed into a manifest.
+    workspace = workspace_templates.parent if workspace_templates is not None else None
+    inputs = {}
+    for name, path in files.items():
+        data = read_plain_file(path, workspace if name.startswith("templates/") else None,
+                               shown=name)
+        if name.startswith("templates/") and is_unchanged_copy(path, workspace_templates, data):
+            continue
+        inputs[name] = hashlib.sha256(data).hexdigest()
     for file in brand.files if brand is not None else ():
         inputs[f"brand:{file.name}"] = file.sha256
     return inputs

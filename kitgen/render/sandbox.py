@@ -9,6 +9,7 @@ empty string. Workspace templates arrive in pull requests, so the sandbox is tig
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -16,18 +17,21 @@ from typing import Any
 
 import jinja2
 from jinja2.exceptions import SecurityError
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel
 
-from kitgen.base.errors import RenderError
+from kitgen.base.errors import RenderError, UnreadableFile
+from kitgen.base.files import read_plain_file
 from kitgen.render.paths import BUILTIN_TEMPLATES
 
 
 class ContainedLoader(jinja2.FileSystemLoader):
-    """A FileSystemLoader that never reads outside its folder, even through a symlink.
+    """A FileSystemLoader that never reads outside its folder, even through a symlink, and
+    never opens anything but a regular file (base/files.py).
 
     Workspace templates arrive in pull requests; a link to /etc/passwd named battlecard.html.j2
-    must not print that file into a PDF.
+    must not print that file into a PDF, and a FIFO of that name must not stop the build.
     """
 
     def __init__(self, root: Path) -> None:
@@ -37,13 +41,26 @@ class ContainedLoader(jinja2.FileSystemLoader):
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Any]:
-        source, filename, uptodate = super().get_source(environment, template)
-        if not filename or not Path(filename).resolve().is_relative_to(self.root):
-            raise RenderError(
-                f"template {template!r} in {self.root} points outside it (a symbolic link?); "
-                "kitgen reads templates only from inside the templates folder"
-            )
-        return source, filename, uptodate
+        path = self.root.joinpath(*split_template_path(template))
+        if not os.path.lexists(path):
+            raise jinja2.TemplateNotFound(template)
+        try:
+            source = read_plain_file(path, self.root, shown=template).decode(self.encoding)
+        except UnreadableFile as error:
+            raise RenderError(f"template {template!r} in {self.root}: {error.reason}; kitgen "
+                              "reads templates only from inside the templates folder") from None
+        except UnicodeDecodeError as error:
+            raise RenderError(f"template {template!r} in {self.root} is not UTF-8 text: "
+                              f"{error}") from None
+        mtime = os.path.getmtime(path)
+
+        def uptodate() -> bool:
+            try:
+                return os.path.getmtime(path) == mtime
+            except OSError:
+                return False
+
+        return source, str(path), uptodate
 
 
 MAX_REPEAT = 1_000_000  # longest string or list one operation in a template may make

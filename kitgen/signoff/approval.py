@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kitgen.base.emails import same_signer
 from kitgen.base.errors import GateNotMet, InputError
 from kitgen.load.fieldready import check_warnings, long_battlecards
 from kitgen.load.model import KitFile, Side, other_side
 from kitgen.load.positions import dotted
 from kitgen.load.scaffold import find_placeholders
 from kitgen.signoff import sshsig
-from kitgen.signoff.identity import Identity, resolve_identity
+from kitgen.signoff.identity import Identity, is_listed, listed_key, resolve_identity
 from kitgen.signoff.ledger import KitLedger, SideState
 from kitgen.signoff.records import Record, meaning_of, utc_now, write_record
 from kitgen.signoff.textrecord import check_text
@@ -95,7 +96,8 @@ def review_signoff(
         warnings=_warnings(ledger, chosen, manifest),
         signer=who,
         usual_signer=_usual_signer(who, ledger.workspace.root),
-        already=any(r.email == who.email for r in ledger.counting(chosen, decision, side)),
+        already=any(same_signer(r.email, who.email)
+                    for r in ledger.counting(chosen, decision, side)),
     )
 
 
@@ -110,8 +112,7 @@ def _check_allowed(ledger: KitLedger, version: str, side: Side, who: Identity,
                    decision: str) -> None:
     snapshot = ledger.snapshot(version).kit
     policy = snapshot.signoff
-    other = other_side(side)
-    if who.email not in [e.lower() for e in getattr(policy, side)]:
+    if not is_listed(policy, side, who.email):
         owner = getattr(snapshot.owners, side)
         raise GateNotMet(
             f"{who.email} is not listed to sign for {side} in kit {ledger.kit!r}",
@@ -121,11 +122,10 @@ def _check_allowed(ledger: KitLedger, version: str, side: Side, who: Identity,
                      f"{owner.name} <{owner.email}> to add you to signoff.{side}; the next "
                      "build makes a version you can sign."],
         )
-    if any(r.email == who.email for r in ledger.counting(version, "approve", other)
-           + ledger.counting(version, "reject", other)):
+    problem = ledger.signer_problem(version, side, who.email)
+    if problem:
         raise GateNotMet(
-            f"{who.email} already counts for {other} on version {version} of {ledger.kit!r}; "
-            "one person signs for one side only",
+            f"{problem} ({ledger.kit!r})",
             details=[f"Ask another person listed in signoff.{side} to sign for {side}."],
         )
     if decision == "reject" and version in ledger.released_versions():
@@ -190,7 +190,7 @@ def _usual_signer(who: Identity, root: Path) -> Identity | None:
         usual = resolve_identity(None, None, root)
     except InputError:
         return None
-    return usual if usual.email != who.email else None
+    return usual if not same_signer(usual.email, who.email) else None
 
 
 def record_signoff(ledger: KitLedger, review: Review, sign_key: Path | None = None) -> Path:
@@ -216,8 +216,7 @@ def record_signoff(ledger: KitLedger, review: Review, sign_key: Path | None = No
 
 def check_own_signature(ledger: KitLedger, record: Record, signature: bytes, key: Path) -> None:
     """Refuse to store a signature the ledger would not accept: it would never count."""
-    keys = {e.lower(): k for e, k in ledger.snapshot(record.version).kit.signoff.keys.items()}
-    listed = keys.get(record.email)
+    listed = listed_key(ledger.snapshot(record.version).kit.signoff, record.email)
     if listed is None:
         raise GateNotMet(
             f"signoff.keys of version {record.version} lists no key for {record.email}, so a "

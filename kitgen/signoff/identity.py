@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kitgen.base import settings
+from kitgen.base.emails import canonical_email, look_alike_problem
 from kitgen.base.errors import InputError
 from kitgen.base.git import git_config
+from kitgen.load.model import SIDES, Signoff
 from kitgen.signoff.textrecord import check_text
 
 
@@ -20,6 +22,20 @@ class Identity:
     email: str
     source: str
 
+
+def is_listed(policy: Signoff, side: str, email: str) -> bool:
+    """Whether ``policy`` lists the mailbox of ``email`` to sign for ``side``."""
+    if side not in SIDES:
+        return False
+    wanted = canonical_email(email)
+    return any(canonical_email(listed) == wanted for listed in getattr(policy, side))
+
+
+def listed_key(policy: Signoff, email: str) -> str | None:
+    """The public key ``policy`` lists for the mailbox of ``email``, if any."""
+    wanted = canonical_email(email)
+    return next((key for listed, key in policy.keys.items()
+                 if canonical_email(listed) == wanted), None)
 
 
 def resolve_identity(name: str | None, email: str | None, cwd: Path) -> Identity:
@@ -56,4 +72,9 @@ def _checked(who: Identity) -> Identity:
     ):
         raise InputError(f"{who.email!r} (from {who.source}) is not an email address",
                          details=["Write it like name@example.com."])
+    look_alike = look_alike_problem(who.email)
+    if look_alike is not None:
+        raise InputError(f"the signer's email (from {who.source}): {look_alike}",
+                         details=["Sign with your address in plain Latin letters, as the kit "
+                                  "lists it."])
     return who

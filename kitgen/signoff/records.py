@@ -16,13 +16,24 @@ from pathlib import Path
 from typing import Any
 
 from kitgen.base.errors import InputError
-from kitgen.base.files import folder_for_writing, remove_stale_temps, write_file_new
+from kitgen.base.files import (
+    folder_for_writing,
+    is_plain_file,
+    read_plain_file,
+    remove_stale_temps,
+    write_file_new,
+)
 from kitgen.signoff.textrecord import check_text, content_hash, format_record, parse_record_fields
 
 SIGNOFF_DIR = "signoffs"
 RECORD_FORMAT = "kitgen-signoff 1"
 FIELDS = ("kit", "version", "digest", "side", "name", "email", "decision", "meaning",
           "comment", "time")
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # RFC 3339, UTC, whole seconds: what ``utc_now`` writes
+_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+# How far ahead of the verifying machine's clock a record's time may be: clocks of two honest
+# machines disagree by seconds, not by more; a record from later than that was made up.
+CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -80,7 +91,30 @@ def meaning_of(decision: str, side: str, version: str) -> str:
 
 
 def utc_now() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.datetime.now(dt.UTC).strftime(TIME_FORMAT)
+
+
+def record_time(text: str) -> dt.datetime:
+    """A record's time; ValueError unless it is a real UTC time written as kitgen writes it."""
+    try:
+        if _TIME.fullmatch(text):
+            return dt.datetime.strptime(text, TIME_FORMAT).replace(tzinfo=dt.UTC)
+    except ValueError:
+        pass
+    raise ValueError(f"its time {text[:40]!r} is not a UTC time written YYYY-MM-DDTHH:MM:SSZ "
+                     "(RFC 3339)")
+
+
+def time_problem(record: Record, now: dt.datetime | None = None) -> str:
+    """Why ``record``'s time cannot be true on this machine ("" when it can): later than its
+    clock plus ``CLOCK_SKEW``."""
+    current = now or dt.datetime.now(dt.UTC)
+    if record_time(record.time) > current + CLOCK_SKEW:
+        minutes = int(CLOCK_SKEW.total_seconds() // 60)
+        return (f"its time {record.time} is after this machine's clock "
+                f"({current.strftime(TIME_FORMAT)}) plus {minutes} minutes: it was made up, or "
+                "this machine's clock is wrong")
+    return ""
 
 
 def parse_record(raw: bytes) -> Record:
@@ -88,6 +122,7 @@ def parse_record(raw: bytes) -> Record:
     record = Record(**parse_record_fields(raw, RECORD_FORMAT, FIELDS))
     if record.decision not in ("approve", "reject") or record.side not in ("sales", "marketing"):
         raise ValueError("decision or side has an unknown value")
+    record_time(record.time)
     return record
 
 
@@ -124,12 +159,14 @@ def read_records(kit_dir: Path) -> list[StoredRecord]:
         return []
     stored = []
     for path in sorted(folder.glob("*.txt"), key=lambda p: p.name.split("--")[1:2] + [p.name]):
-        if path.is_symlink() or not path.is_file():
+        if not is_plain_file(path):
             stored.append(StoredRecord(path, b"", None, None, "not a regular file"))
             continue
-        raw = path.read_bytes()
+        raw = read_plain_file(path, links=False)
         sig_path = path.with_name(path.name + ".sig")
-        signature = sig_path.read_bytes() if sig_path.is_file() else None
+        # A signature reached through a link is not read: it cannot vouch for anything, and
+        # `verify` names the link.
+        signature = read_plain_file(sig_path, links=False) if is_plain_file(sig_path) else None
         try:
             record = parse_record(raw)
         except (ValueError, UnicodeDecodeError, TypeError) as error:

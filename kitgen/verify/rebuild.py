@@ -31,6 +31,7 @@ from kitgen.version.manifest import (
     RELEASE_DIR,
     RELEASE_MANIFEST,
     changes_from_json,
+    has_release,
     read_json_object,
     version_time,
 )
@@ -83,7 +84,7 @@ def rebuild_kit(workspace: Workspace, report: KitReport) -> None:
             continue
         _compare(built, manifest.get("documents"), folder, "manifest.json", report, shown)
         release_path = folder / RELEASE_DIR / RELEASE_MANIFEST
-        if release_path.is_file():
+        if has_release(folder):
             _rebuild_release(ledger, version, release_path, report, shown)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kitgen.base.errors import InputError, VersionConflict
 from kitgen.base.files import disk_error, place_folder, staged_folder, write_file_atomic
@@ -27,13 +28,13 @@ from kitgen.version.content_diff import diff_kits
 from kitgen.version.digest import compute_digest, data_digest
 from kitgen.version.manifest import (
     MANIFEST,
-    RELEASE_DIR,
-    RELEASE_MANIFEST,
     SNAPSHOT,
+    has_release,
     make_manifest,
     read_manifest,
 )
-from kitgen.version.numbering import list_versions, next_version, version_key
+from kitgen.version.numbering import list_versions, next_patch, next_version, version_key
+from kitgen.version.policy import diff_policies, policy_change_record
 
 
 @dataclass(frozen=True)
@@ -55,11 +56,18 @@ class KitPlan:
     version: str
     unchanged: bool
     brand: Brand | None = None
+    # How the sign-off policy differs from the last released version's (version/policy.py).
+    policy_change: dict[str, Any] | None = None
 
 
 def plan_kit(workspace: Workspace, loaded: LoadedKit) -> KitPlan:
     """Decide which version a build of ``loaded`` would write, without writing anything. The
-    kit's brand is checked here, so a bad brand stops a build before anything is written."""
+    kit's brand is checked here, so a bad brand stops a build before anything is written.
+
+    Versions compare as versions (``1`` is ``1.0.0``). A pin naming an existing version is
+    that version when the content is the same, a conflict when not; any other pin must be
+    above the latest version, since the latest is what the release gate and sign-off judge.
+    """
     kit = loaded.kit
     brand = load_brand(workspace.root, loaded)
     inputs = template_inputs(workspace.templates_dir, brand)
@@ -72,14 +80,34 @@ def plan_kit(workspace: Workspace, loaded: LoadedKit) -> KitPlan:
         return KitPlan(loaded, inputs, data_sha, digest, version, unchanged, brand)
 
     if kit.version:
-        if kit.version in existing:
-            if read_manifest(kit_dir / kit.version).get("digest") != digest:
-                raise VersionConflict(kit.kit, kit.version)
-            return plan(kit.version, unchanged=True)
-        return plan(kit.version, unchanged=False)
-    if existing and read_manifest(kit_dir / existing[-1]).get("digest") == digest:
+        same = next((v for v in existing if version_key(v) == version_key(kit.version)), None)
+        if same is not None and read_manifest(kit_dir / same).get("digest") == digest:
+            return plan(same, unchanged=True)
+        if existing and version_key(kit.version) <= version_key(existing[-1]):
+            raise VersionConflict(kit.kit, kit.version, existing[-1], next_patch(existing[-1]),
+                                  same)
+        version = kit.version
+    elif existing and read_manifest(kit_dir / existing[-1]).get("digest") == digest:
         return plan(existing[-1], unchanged=True)
-    return plan(next_version(None, existing), unchanged=False)
+    else:
+        version = next_version(None, existing)
+    return KitPlan(loaded, inputs, data_sha, digest, version, unchanged=False, brand=brand,
+                   policy_change=policy_change_since_release(workspace, kit_dir, existing, kit))
+
+
+def policy_change_since_release(workspace: Workspace, kit_dir: Path, existing: list[str],
+                                kit: KitFile) -> dict[str, Any] | None:
+    """How ``kit``'s sign-off policy differs from that of the last released version, as the
+    new version's manifest records it; None when nothing was released or nothing differs."""
+    released = [v for v in existing if has_release(kit_dir / v)]
+    if not released:
+        return None
+    try:
+        before = load_kit(kit_dir / released[-1] / SNAPSHOT, workspace.root).kit.signoff
+    except InputError:
+        return None  # an unreadable snapshot: `verify` names it
+    differences = diff_policies(before, kit.signoff)
+    return policy_change_record(released[-1], differences) if differences else None
 
 
 def build_kits(
@@ -151,17 +179,19 @@ def write_built_version(
         kit_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise disk_error(error, kit_dir) from None
+    pages = {item.document.filename:
+             html if keep_html else index_page if item.document.kind == "index" else ""
+             for item, _, html in built}
     with staged_folder(kit_dir, f"building-{plan.version}") as staging:
         manifest = make_manifest(plan.loaded, plan.version, plan.digest,
                                  {"data": plan.data_sha, **plan.inputs}, source_date(kit),
-                                 [item for item, _, _ in built], keep_html, bool(index_page),
-                                 changes)
-        for item, pdf, html in built:
+                                 [item for item, _, _ in built], pages, changes,
+                                 plan.policy_change)
+        for item, pdf, _html in built:
             # Each PDF carries the manifest that lists it, so it can be checked on its own.
             write_file_atomic(staging / item.document.filename,
                               carry.append(pdf, MANIFEST, manifest))
-            page = html if keep_html else index_page if item.document.kind == "index" else ""
-            if page:
+            if page := pages[item.document.filename]:
                 write_file_atomic(staging / f"{item.document.stem}.html", page.encode())
         write_file_atomic(staging / SNAPSHOT, plan.loaded.raw)
         write_file_atomic(staging / MANIFEST, manifest)
@@ -191,7 +221,7 @@ def version_changes(kit_dir: Path, version: str, kit: KitFile | None = None) -> 
             return None
 
     current = kit or data(version)
-    released = [v for v in earlier if (kit_dir / v / RELEASE_DIR / RELEASE_MANIFEST).is_file()]
+    released = [v for v in earlier if has_release(kit_dir / v)]
     previous_kit = data(earlier[-1])
     released_kit = data(released[-1]) if released else None
     if current is None:

@@ -46,24 +46,71 @@ class Carried:
 
 def append(pdf: bytes, name: str, data: bytes) -> bytes:
     """``pdf`` with ``data`` appended as the attachment ``name`` (one of ``DESCRIPTIONS``)."""
-    from pypdf import PdfReader
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+    from pypdf.generic import DictionaryObject, IndirectObject, NameObject
 
     description = DESCRIPTIONS[name]
-    tail = _TAIL.search(pdf[-64:])
-    if tail is None or not pdf.endswith(b"\n"):
-        raise CarryError("the PDF does not end with a cross-reference offset")
-    previous = int(tail.group(1))
-    reader = PdfReader(io.BytesIO(pdf))
-    trailer = reader.trailer
-    root = trailer.raw_get("/Root")
-    if not isinstance(root, IndirectObject) or root.generation != 0:
-        raise CarryError("the PDF's catalog is not an indirect object of generation 0")
-    objects = _Objects(reader)
-    catalog = objects.dictionary(root)
-    size = int(trailer["/Size"])  # type: ignore[call-overload]
-    file_number, spec_number, tree_number, names_number, xref_number = range(size, size + 5)
+    source = _Source.read(pdf)
+    file_number, spec_number, tree_number, names_number, xref_number = range(
+        source.size, source.size + 5)
+    names, entries = _attachments(source, name, IndirectObject(spec_number, 0, source.reader))
 
+    update = _Update(bytearray(pdf))
+    update.write(file_number, b"<< /Type /EmbeddedFile /Subtype /application#2Fjson /Length %d "
+                              b"/Params << /Size %d >> >>\nstream\n%s\nendstream"
+                 % (len(data), len(data), data))
+    update.write(spec_number, b"<< /Type /Filespec /F %s /UF %s /Desc %s /AFRelationship /Data "
+                              b"/EF << /F %d 0 R /UF %d 0 R >> >>"
+                 % (_literal(name), _literal(name), _literal(description), file_number,
+                    file_number))
+    update.write(tree_number, b"<< /Names [ %s ] >>" % b" ".join(
+        _serial(_text(key)) + b" " + _serial(value) for key, value in entries))
+    new_names = DictionaryObject({NameObject(k): names.raw_get(k) for k in names
+                                  if k != "/EmbeddedFiles"})
+    new_names[NameObject("/EmbeddedFiles")] = IndirectObject(tree_number, 0, source.reader)
+    update.write(names_number, _serial(new_names))
+    new_catalog = DictionaryObject({NameObject(k): source.catalog.raw_get(k)
+                                    for k in source.catalog})
+    new_catalog[NameObject("/Names")] = IndirectObject(names_number, 0, source.reader)
+    update.write(source.root.idnum, _serial(new_catalog))
+    return update.finish(xref_number, source)
+
+
+@dataclass(frozen=True)
+class _Source:
+    """What an update appends to: the PDF's trailer, catalog and last cross-reference."""
+
+    reader: Any
+    trailer: Any
+    root: Any  # the catalog's indirect reference
+    catalog: Any
+    objects: _Objects
+    size: int  # the first free object number
+    previous: int  # where the last cross-reference section starts
+
+    @classmethod
+    def read(cls, pdf: bytes) -> _Source:
+        from pypdf import PdfReader
+        from pypdf.generic import IndirectObject
+
+        tail = _TAIL.search(pdf[-64:])
+        if tail is None or not pdf.endswith(b"\n"):
+            raise CarryError("the PDF does not end with a cross-reference offset")
+        reader = PdfReader(io.BytesIO(pdf))
+        trailer = reader.trailer
+        root = trailer.raw_get("/Root")
+        if not isinstance(root, IndirectObject) or root.generation != 0:
+            raise CarryError("the PDF's catalog is not an indirect object of generation 0")
+        objects = _Objects(reader)
+        return cls(reader, trailer, root, objects.dictionary(root), objects,
+                   int(trailer["/Size"]), int(tail.group(1)))  # type: ignore[call-overload]
+
+
+def _attachments(source: _Source, name: str, spec: Any) -> tuple[Any, list[tuple[str, Any]]]:
+    """The catalog's /Names dictionary, and its attachments with ``name`` (at ``spec``) added,
+    in the order a PDF name tree keeps them."""
+    from pypdf.generic import ArrayObject
+
+    catalog, objects = source.catalog, source.objects
     names = objects.dictionary(catalog.raw_get("/Names") if "/Names" in catalog else None)
     tree = objects.dictionary(names.raw_get("/EmbeddedFiles") if "/EmbeddedFiles" in names
                               else None)
@@ -73,60 +120,55 @@ def append(pdf: bytes, name: str, data: bytes) -> bytes:
     entries = [(str(pairs[i]), pairs[i + 1]) for i in range(0, len(pairs) - 1, 2)]
     if any(key == name for key, _ in entries):
         raise CarryError(f"the PDF already carries {name}")
-    entries.append((name, IndirectObject(spec_number, 0, reader)))
+    entries.append((name, spec))
     entries.sort(key=lambda entry: entry[0].encode("utf-16-be"))
+    return names, entries
 
-    out = bytearray(pdf)
-    offsets: dict[int, int] = {}
 
-    def write(number: int, body: bytes) -> None:
-        offsets[number] = len(out)
-        out.extend(b"%d 0 obj\n%s\nendobj\n" % (number, body))
+class _Update:
+    """An incremental update being written after the PDF's bytes: objects, then the
+    cross-reference stream that lists them and points back to the previous one."""
 
-    def serial(value: object) -> bytes:
-        buffer = io.BytesIO()
-        value.write_to_stream(buffer)  # type: ignore[attr-defined]
-        return buffer.getvalue()
+    def __init__(self, out: bytearray) -> None:
+        self.out = out
+        self.offsets: dict[int, int] = {}
 
-    def literal(text: str) -> bytes:
-        if not text.isascii() or any(c in text for c in "()\\\r\n"):
-            raise CarryError(f"{text!r} needs escaping")
-        return b"(" + text.encode() + b")"
+    def write(self, number: int, body: bytes) -> None:
+        self.offsets[number] = len(self.out)
+        self.out.extend(b"%d 0 obj\n%s\nendobj\n" % (number, body))
 
-    write(file_number, b"<< /Type /EmbeddedFile /Subtype /application#2Fjson /Length %d "
-                       b"/Params << /Size %d >> >>\nstream\n%s\nendstream"
-          % (len(data), len(data), data))
-    write(spec_number, b"<< /Type /Filespec /F %s /UF %s /Desc %s /AFRelationship /Data "
-                       b"/EF << /F %d 0 R /UF %d 0 R >> >>"
-          % (literal(name), literal(name), literal(description), file_number, file_number))
-    write(tree_number, b"<< /Names [ %s ] >>" % b" ".join(
-        serial(_text(key)) + b" " + serial(value) for key, value in entries))
-    new_names = DictionaryObject({NameObject(k): names.raw_get(k) for k in names
-                                  if k != "/EmbeddedFiles"})
-    new_names[NameObject("/EmbeddedFiles")] = IndirectObject(tree_number, 0, reader)
-    write(names_number, serial(new_names))
-    new_catalog = DictionaryObject({NameObject(k): catalog.raw_get(k) for k in catalog})
-    new_catalog[NameObject("/Names")] = IndirectObject(names_number, 0, reader)
-    write(root.idnum, serial(new_catalog))
+    def finish(self, xref_number: int, source: _Source) -> bytes:
+        self.offsets[xref_number] = len(self.out)
+        numbers = sorted(self.offsets)
+        runs: list[list[int]] = []
+        for number in numbers:
+            if runs and runs[-1][0] + runs[-1][1] == number:
+                runs[-1][1] += 1
+            else:
+                runs.append([number, 1])
+        rows = b"".join(b"\x01" + self.offsets[n].to_bytes(4, "big") + b"\x00" for n in numbers)
+        extra = b"".join(b" /%s %s" % (key[1:].encode(), _serial(source.trailer.raw_get(key)))
+                         for key in ("/Info", "/ID") if key in source.trailer)
+        self.out.extend(b"%d 0 obj\n<< /Type /XRef /Size %d /Root %d 0 R%s /Prev %d /Index [ %s ] "
+                        b"/W [ 1 4 1 ] /Length %d >>\nstream\n%s\nendstream\nendobj\n"
+                        % (xref_number, xref_number + 1, source.root.idnum, extra,
+                           source.previous,
+                           b" ".join(b"%d %d" % (start, count) for start, count in runs),
+                           len(rows), rows))
+        self.out.extend(b"startxref\n%d\n%%%%EOF\n" % self.offsets[xref_number])
+        return bytes(self.out)
 
-    offsets[xref_number] = len(out)
-    numbers = sorted(offsets)
-    runs: list[list[int]] = []
-    for number in numbers:
-        if runs and runs[-1][0] + runs[-1][1] == number:
-            runs[-1][1] += 1
-        else:
-            runs.append([number, 1])
-    rows = b"".join(b"\x01" + offsets[n].to_bytes(4, "big") + b"\x00" for n in numbers)
-    extra = b"".join(b" /%s %s" % (key[1:].encode(), serial(trailer.raw_get(key)))
-                     for key in ("/Info", "/ID") if key in trailer)
-    out.extend(b"%d 0 obj\n<< /Type /XRef /Size %d /Root %d 0 R%s /Prev %d /Index [ %s ] "
-               b"/W [ 1 4 1 ] /Length %d >>\nstream\n%s\nendstream\nendobj\n"
-               % (xref_number, xref_number + 1, root.idnum, extra, previous,
-                  b" ".join(b"%d %d" % (start, count) for start, count in runs),
-                  len(rows), rows))
-    out.extend(b"startxref\n%d\n%%%%EOF\n" % offsets[xref_number])
-    return bytes(out)
+
+def _serial(value: Any) -> bytes:
+    buffer = io.BytesIO()
+    value.write_to_stream(buffer)
+    return buffer.getvalue()
+
+
+def _literal(text: str) -> bytes:
+    if not text.isascii() or any(c in text for c in "()\\\r\n"):
+        raise CarryError(f"{text!r} needs escaping")
+    return b"(" + text.encode() + b")"
 
 
 class _Objects:

@@ -14,13 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from kitgen import __version__
-from kitgen.base.errors import InputError
+from kitgen.base.errors import InputError, UnreadableFile
+from kitgen.base.files import is_plain_dir, is_plain_file, read_plain_file
 from kitgen.load.model import KitFile
 from kitgen.load.positions import LoadedKit
 from kitgen.render.documents import Changes, source_date
 from kitgen.render.scheduler import BuiltDocument
 from kitgen.version.content_diff import FieldChange, diff_kits
 from kitgen.version.digest import compute_digest
+from kitgen.version.policy import policy_record
 
 MANIFEST = "manifest.json"
 SNAPSHOT = "requirements.yaml"
@@ -46,11 +48,20 @@ def json_object(raw: bytes) -> dict[str, Any] | None:
 
 
 def read_json_object(path: Path) -> dict[str, Any] | None:
-    """The JSON object in ``path``; None when it is missing, unreadable or not an object."""
+    """The JSON object in ``path``; None when it is missing, unreadable, reached through a
+    symbolic link (kitgen never writes one under kits/) or not an object."""
     try:
-        return json_object(path.read_bytes())
-    except OSError:
+        return json_object(read_plain_file(path, links=False))
+    except InputError:
         return None
+
+
+def has_release(version_dir: Path) -> bool:
+    """Whether ``version_dir`` holds a release folder with its release manifest, as kitgen
+    writes them: a folder and a file, no link (a link never makes a release). Whether the
+    release rests on approvals is the ledger's to say (signoff/ledger.py)."""
+    folder = version_dir / RELEASE_DIR
+    return is_plain_dir(folder) and is_plain_file(folder / RELEASE_MANIFEST)
 
 
 def digest_of_inputs(manifest: dict[str, Any]) -> str | None:
@@ -82,8 +93,10 @@ def make_release_manifest(manifest: dict[str, Any], signoffs: list[dict[str, Any
 
 def read_manifest(version_dir: Path) -> dict[str, Any]:
     try:
-        manifest = json.loads((version_dir / MANIFEST).read_bytes())
-    except (OSError, ValueError) as error:
+        manifest = json.loads(read_plain_file(version_dir / MANIFEST, links=False))
+    except UnreadableFile as error:
+        raise InputError(f"cannot read {version_dir / MANIFEST}: {error.reason}") from None
+    except (ValueError, RecursionError) as error:
         raise InputError(f"cannot read {version_dir / MANIFEST}: {error}") from None
     if not isinstance(manifest, dict):
         raise InputError(f"{version_dir / MANIFEST} is not a manifest")
@@ -103,10 +116,15 @@ def version_time(manifest: dict[str, Any], kit: KitFile) -> dt.datetime:
 
 def make_manifest(
     loaded: LoadedKit, version: str, digest: str, inputs: dict[str, str], when: dt.datetime,
-    built: Sequence[BuiltDocument], keep_html: bool = False, index_page: bool = False,
-    changes: Changes | None = None,
+    built: Sequence[BuiltDocument], pages: dict[str, str] | None = None,
+    changes: Changes | None = None, policy_change: dict[str, Any] | None = None,
 ) -> bytes:
-    """The manifest of a version (``inputs`` include the data digest under ``data``)."""
+    """The manifest of a version (``inputs`` include the data digest under ``data``).
+
+    ``pages`` holds, per document file, the HTML written beside it (``<stem>.html``), listed
+    with its sha256 like every file the manifest names. ``policy_change`` says how the sign-off
+    policy differs from the last released version's, as of this build
+    (``version/policy.py``)."""
     kit = loaded.kit
     manifest = {
         # What changed, as of this build: the release renders its index from this record, so
@@ -122,23 +140,25 @@ def make_manifest(
         "requirement_file": loaded.name,
         "snapshot": {"file": SNAPSHOT, "sha256": hashlib.sha256(loaded.raw).hexdigest()},
         "inputs": inputs,
-        "documents": [
-            {
-                "file": b.document.filename,
-                "kind": b.document.kind,
-                "ref": b.document.ref,
-                "title": b.document.title,
-                "audience": b.document.audience,
-                "sha256": b.sha256,
-                "pages": b.pages,
-                "delivers": [r.id for r in b.document.delivers],
-                **({"html": f"{b.document.stem}.html"}
-                   if keep_html or (index_page and b.document.kind == "index") else {}),
-            }
-            for b in built
-        ],
+        "signoff_policy": policy_record(kit.signoff),
+        "policy_change": policy_change,
+        "documents": [_document_entry(b, (pages or {}).get(b.document.filename, ""))
+                      for b in built],
     }
     return manifest_bytes(manifest)
+
+
+def _document_entry(built: BuiltDocument, page: str) -> dict[str, Any]:
+    document = built.document
+    entry: dict[str, Any] = {
+        "file": document.filename, "kind": document.kind, "ref": document.ref,
+        "title": document.title, "audience": document.audience, "sha256": built.sha256,
+        "pages": built.pages, "delivers": [r.id for r in document.delivers],
+    }
+    if page:
+        entry["html"] = f"{document.stem}.html"
+        entry["html_sha256"] = hashlib.sha256(page.encode()).hexdigest()
+    return entry
 
 
 def changes_to_json(changes: Changes | None) -> dict[str, Any] | None:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 from kitgen.base.errors import InputError
+from kitgen.base.files import clip
 
 
 def parse_shard(text: str) -> tuple[int, int]:
     """``"I/N"`` → ``(I, N)``, with 1 ≤ I ≤ N."""
-    index, slash, count = text.strip().partition("/")
-    if slash and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count):
-        return int(index), int(count)
+    # ASCII digits only: "²".isdigit() is true, yet int("²") fails, and a CI job means 2.
+    match = re.fullmatch(r"([0-9]{1,9})/([0-9]{1,9})", text.strip())
+    if match and 1 <= int(match[1]) <= int(match[2]):
+        return int(match[1]), int(match[2])
     raise InputError(
-        f"--shard {text!r} is not I/N",
+        f"--shard {clip(text)!r} is not I/N",
         details=["Give the shard as I/N with 1 ≤ I ≤ N, e.g. --shard 2/4 for the second of "
                  "four CI jobs."],
     )

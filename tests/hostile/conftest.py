@@ -37,7 +37,8 @@ from hostile.support import (
     workspace_with,
 )
 
-CATEGORIES = ("input", "injection", "tamper", "crash", "concurrency", "runaway", "properties")
+CATEGORIES = ("input", "injection", "tamper", "crash", "concurrency", "runaway", "properties",
+              "trust")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -217,7 +217,7 @@ printable = st.text(st.characters(exclude_categories=("Cc", "Cs")), max_size=60)
 def test_records_round_trip(name: str, comment: str, email: str, side: str, decision: str,
                             version: str) -> None:
     record = Record(KIT, version, "ab" * 32, side, name, email, decision,
-                    meaning_of(decision, side, version), comment, "2026-12-01T09:30:00Z")
+                    meaning_of(decision, side, version), comment, "2025-12-01T09:30:00Z")
     raw = record.to_bytes()
     parsed = parse_record(raw)
     assert parsed.to_bytes() == raw and parsed.file_name == record.file_name
@@ -230,7 +230,7 @@ def test_records_round_trip(name: str, comment: str, email: str, side: str, deci
        item=st.sampled_from(["battlecards.globex", "playbook.nay_sayer",
                              "playbook.stallers.send-info"]))
 def test_feedback_round_trips(note: str, name: str, email: str, useful: str, item: str) -> None:
-    entry = Feedback(KIT, "1", item, useful, note, name, email, "2026-12-01T09:30:00Z")
+    entry = Feedback(KIT, "1", item, useful, note, name, email, "2025-12-01T09:30:00Z")
     raw = entry.to_bytes()
     values = parse_record_fields(raw, FEEDBACK_HEADER, FEEDBACK_FIELDS)
     again = Feedback(**values)
@@ -254,7 +254,7 @@ def test_a_written_record_reads_back_and_counts(tmp_path_factory: pytest.TempPat
     ledger = KitLedger.open(Workspace(root), KIT)
     digest = ledger.manifest("1")["digest"]
     record = Record(KIT, "1", digest, "sales", name, "sue@acme.example", "approve",
-                    meaning_of("approve", "sales", "1"), comment, "2026-12-01T09:30:00Z")
+                    meaning_of("approve", "sales", "1"), comment, "2025-12-01T09:30:00Z")
     path = write_record(root / "kits" / KIT, record)
     (counted,) = KitLedger.open(Workspace(root), KIT).counting("1", "approve")
     assert counted == parse_record(path.read_bytes())
