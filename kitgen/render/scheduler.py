@@ -1,16 +1,18 @@
 """Turning kits' documents into PDFs: from the document cache where it can, else on a pool of
-processes; a kit's index last, once every other document's page count is known.
+processes; a kit's index last, once every other document's page count and revision is known.
 
-A document's bytes depend only on its inputs, never on which process rendered it or on the
-order, so ``--jobs`` changes the time a build takes and nothing else.
+A document's bytes depend only on what it shows, never on which process rendered it, on the
+order, or on the kit version (a draft page names its own revision): ``--jobs`` changes the time
+a build takes and nothing else, and a new version renders only the documents that changed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -19,7 +21,7 @@ from kitgen.base.workspace import Workspace
 from kitgen.load.positions import LoadedKit
 from kitgen.render.cache import DocumentCache, document_key, files_digest
 from kitgen.render.documents import BuildInfo, Changes, Document, plan_documents, source_date
-from kitgen.render.html import render_html
+from kitgen.render.html import render_html, template_inputs
 from kitgen.render.paths import ASSETS_DIR
 from kitgen.render.pdf import (
     InlineExecutor,
@@ -82,11 +84,11 @@ class KitRender:
         return self.documents[1:]
 
     def index(self) -> Document:
-        """The index, which shows every other document's page count: ask only once they are
-        all rendered."""
+        """The index, which shows every other document's page count and revision: ask only
+        once they are all rendered."""
         self.documents = [
-            replace(d, pages=self.rendered[d.filename][0].pages) if d.filename in self.rendered
-            else d
+            replace(self.rendered[d.filename][0].document, pages=self.rendered[d.filename][0].pages)
+            if d.filename in self.rendered else d
             for d in self.documents
         ]
         return self.documents[0]
@@ -102,14 +104,20 @@ class Renderer:
     dropped from memory as early as possible."""
 
     def __init__(self, workspace: Workspace, jobs: int, progress: Progress | None,
-                 use_cache: bool = True) -> None:
+                 use_cache: bool = True, cache: DocumentCache | None = None) -> None:
         self.env = make_environment(workspace.templates_dir)
         self.base_url = workspace.templates_dir
         self.roots = (ASSETS_DIR, workspace.templates_dir)
         self.jobs = max(1, jobs)
         self.progress = progress
-        self.cache = DocumentCache.default() if use_cache else DocumentCache(None)
+        self.cache = cache or (DocumentCache.default() if use_cache else DocumentCache(None))
         self.files_digest = files_digest(self.roots)
+        # The files a render reads besides its HTML (fonts, stylesheets, images), named as the
+        # manifest names them: templates shape the HTML itself, so they are in it already.
+        self.drawn_from = {name: sha for name, sha in
+                           template_inputs(workspace.templates_dir).items()
+                           if not name.endswith(".j2")}
+        self.rendered: list[str] = []  # "kit/file" of each document WeasyPrint rendered
         self.pool: Executor | None = None
         self.finish: Callable[[KitRender], None] = lambda _run: None
         self.running: dict[Future[Any], tuple[KitRender, Document, str, str]] = {}
@@ -153,10 +161,19 @@ class Renderer:
                 self.ready.append((run, run.index()))
         return True
 
+    def revised(self, run: KitRender, document: Document) -> Document:
+        """``document`` with its revision, which follows from its HTML without one."""
+        html = render_html(self.env, run.loaded.kit, document, run.build, run.documents,
+                           run.changes)
+        digest = revision_digest(html, self.drawn_from)
+        return replace(document, revision=run.build.revision_for(document.filename, digest))
+
     def start(self, run: KitRender, document: Document) -> None:
         kit = run.loaded.kit
+        document = self.revised(run, document)
         html = render_html(self.env, kit, document, run.build, run.documents, run.changes)
-        identifier = hashlib.sha256(f"{run.build.digest}/{document.filename}".encode())
+        # From what the page shows alone, so that an unchanged document keeps its bytes.
+        identifier = hashlib.sha256(f"{portable(html)}\0{document.filename}".encode())
         job = RenderJob(
             html=html,
             what=f"{kit.kit}/{document.filename}",
@@ -175,6 +192,7 @@ class Renderer:
             return
         if self.pool is None:
             self.pool = open_pool(self.jobs)
+        self.rendered.append(job.what)
         self.running[self.pool.submit(render_in_worker, job)] = (run, document, html, key)
 
     def done(self, run: KitRender, document: Document, html: str, pdf: bytes, pages: int) -> None:
@@ -197,7 +215,21 @@ def screen_page(html: str) -> str:
     """The index page without the URL of kitgen's own fonts: that names the folder kitgen is
     installed in, which differs between machines and is nobody's business once the version is
     committed. A browser draws the page with its own fonts instead."""
+    return portable(html, "")
+
+
+def portable(html: str, assets_url: str = "kitgen:assets") -> str:
+    """``html`` with the URL of kitgen's assets (the folder kitgen is installed in) replaced,
+    so that what follows from it is the same on every machine."""
     from markupsafe import escape
 
     assets = ASSETS_DIR.resolve().as_uri()
-    return html.replace(str(escape(assets)), "").replace(assets, "")
+    return html.replace(str(escape(assets)), assets_url).replace(assets, assets_url)
+
+
+def revision_digest(html: str, drawn_from: Mapping[str, str]) -> str:
+    """The digest of a document's content: its HTML, wherever kitgen is installed, and the
+    sha256 of every file its render may read besides (fonts, stylesheets, images)."""
+    payload = {"html": hashlib.sha256(portable(html).encode()).hexdigest(),
+               "files": dict(sorted(drawn_from.items()))}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()

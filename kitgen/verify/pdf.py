@@ -93,23 +93,28 @@ def verify_pdf(workspace: Workspace, pdf: Path, allowed_signers: Path | None = N
     facts = read_facts(data)
     sha = facts.rendered_sha
     if sha is not None:
-        found = _in_workspace(workspace, pdf, sha)
+        found = _in_workspace(workspace, pdf, sha, facts.carried.data if facts.carried else None)
         if found is not None:
             return found
     return verify_alone(pdf, facts, allowed_signers)
 
 
-def _in_workspace(workspace: Workspace, pdf: Path, sha: str) -> PdfReport | None:
+def _in_workspace(workspace: Workspace, pdf: Path, sha: str,
+                  carried: bytes | None = None) -> PdfReport | None:
     from kitgen.signoff.ledger import KitLedger
     from kitgen.verify.kit import verify_kit
     from kitgen.version.manifest import RELEASE_DIR
 
     for kit in workspace.kit_ids():
         ledger = KitLedger.open(workspace, kit)
-        for version in ledger.versions:
-            folder = ledger.kit_dir / version
-            found = _find_sha(folder / MANIFEST, sha)
-            released = _find_sha(folder / RELEASE_DIR / RELEASE_MANIFEST, sha)
+        # A draft that did not change keeps its rendered bytes from version to version, so
+        # several versions may list them: the PDF is the one whose manifest it carries.
+        listing = [(version, folder / MANIFEST, folder / RELEASE_DIR / RELEASE_MANIFEST)
+                   for version in ledger.versions for folder in [ledger.kit_dir / version]]
+        listing.sort(key=lambda entry: not _carries(carried, entry[1], entry[2]))
+        for version, manifest_path, release_path in listing:
+            found = _find_sha(manifest_path, sha)
+            released = _find_sha(release_path, sha)
             if not (found or released):
                 continue
             state = "released" if released else "draft"
@@ -127,6 +132,17 @@ def _in_workspace(workspace: Workspace, pdf: Path, sha: str) -> PdfReport | None
             return PdfReport(str(pdf), kit, version, state,
                              tuple(str(p) for p in report.problems), tuple(notes))
     return None
+
+
+def _carries(carried: bytes | None, *paths: Path) -> bool:
+    """Whether ``carried`` is the content of one of ``paths``."""
+    for path in paths:
+        try:
+            if carried is not None and path.read_bytes() == carried:
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def _find_sha(manifest_path: Path, sha: str) -> bool:

@@ -13,13 +13,23 @@ sha256 the manifest does not list. It is a checksum, not a signature: someone wh
 scheme can build a consistent forgery, which only the workspace's own files or signed sign-off
 records (checked against keys the reader trusts) can expose.
 
+A draft is rendered without its kit version and digest (its page shows its own revision, so
+that a document that did not change keeps its rendered bytes from version to version): the
+update then also gives it a new Info dictionary, the rendered one plus ``/kitgenversion`` and
+``/kitgendigest`` as the carried manifest names them. Entries the rendered PDF has (a released
+one names its version itself; the kit and the state every PDF names) are never replaced, so
+what the rendered bytes say can still be checked against what the PDF carries. ``split``
+checks the added entries with the rest, since it appends again and compares.
+
 The update is written here, not by a PDF library, so that it is the same bytes on every
-machine and costs milliseconds: only the trailer, the catalog and its name tree are read.
+machine and costs milliseconds: only the trailer, the catalog, its name tree and the Info
+dictionary are read.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -63,6 +73,11 @@ def append(pdf: bytes, name: str, data: bytes) -> bytes:
     catalog = objects.dictionary(root)
     size = int(trailer["/Size"])  # type: ignore[call-overload]
     file_number, spec_number, tree_number, names_number, xref_number = range(size, size + 5)
+    info = objects.dictionary(trailer.raw_get("/Info") if "/Info" in trailer else None)
+    missing = {key: value for key, value in _version_entries(data).items() if key not in info}
+    info_number = xref_number
+    if missing:
+        xref_number += 1
 
     names = objects.dictionary(catalog.raw_get("/Names") if "/Names" in catalog else None)
     tree = objects.dictionary(names.raw_get("/EmbeddedFiles") if "/EmbeddedFiles" in names
@@ -108,6 +123,11 @@ def append(pdf: bytes, name: str, data: bytes) -> bytes:
     new_catalog = DictionaryObject({NameObject(k): catalog.raw_get(k) for k in catalog})
     new_catalog[NameObject("/Names")] = IndirectObject(names_number, 0, reader)
     write(root.idnum, serial(new_catalog))
+    if missing:
+        new_info = DictionaryObject({NameObject(k): info.raw_get(k) for k in info})
+        for key, value in missing.items():
+            new_info[NameObject(key)] = _text(value)
+        write(info_number, serial(new_info))
 
     offsets[xref_number] = len(out)
     numbers = sorted(offsets)
@@ -119,7 +139,10 @@ def append(pdf: bytes, name: str, data: bytes) -> bytes:
             runs.append([number, 1])
     rows = b"".join(b"\x01" + offsets[n].to_bytes(4, "big") + b"\x00" for n in numbers)
     extra = b"".join(b" /%s %s" % (key[1:].encode(), serial(trailer.raw_get(key)))
-                     for key in ("/Info", "/ID") if key in trailer)
+                     for key in ("/Info", "/ID") if key in trailer
+                     and not (key == "/Info" and missing))
+    if missing:
+        extra = b" /Info %d 0 R%s" % (info_number, extra)
     out.extend(b"%d 0 obj\n<< /Type /XRef /Size %d /Root %d 0 R%s /Prev %d /Index [ %s ] "
                b"/W [ 1 4 1 ] /Length %d >>\nstream\n%s\nendstream\nendobj\n"
                % (xref_number, xref_number + 1, root.idnum, extra, previous,
@@ -171,6 +194,21 @@ class _Objects:
         buffer = io.BytesIO(data)
         buffer.seek(first + header[2 * index + 1])
         return read_object(buffer, self.reader)
+
+
+def _version_entries(data: bytes) -> dict[str, str]:
+    """The Info entries naming the version the carried manifest names; none for a manifest
+    without its version and digest."""
+    try:
+        manifest = json.loads(data)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return {}
+    if not isinstance(manifest, dict):
+        return {}
+    version, digest = manifest.get("version"), manifest.get("digest")
+    if not (isinstance(version, str) and isinstance(digest, str)):
+        return {}
+    return {"/kitgenversion": version, "/kitgendigest": digest}
 
 
 def _text(value: str) -> object:

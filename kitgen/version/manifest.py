@@ -17,7 +17,7 @@ from kitgen import __version__
 from kitgen.base.errors import InputError
 from kitgen.load.model import KitFile
 from kitgen.load.positions import LoadedKit
-from kitgen.render.documents import Changes, source_date
+from kitgen.render.documents import Changes, Revision, source_date
 from kitgen.render.scheduler import BuiltDocument
 from kitgen.version.diff import RequirementChange
 from kitgen.version.digest import compute_digest
@@ -132,6 +132,9 @@ def make_manifest(
                 "sha256": b.sha256,
                 "pages": b.pages,
                 "delivers": [r.id for r in b.document.delivers],
+                **({"revision": {"version": b.document.revision.version,
+                                 "digest": b.document.revision.digest}}
+                   if b.document.revision else {}),
                 **({"html": f"{b.document.stem}.html"}
                    if keep_html or (index_page and b.document.kind == "index") else {}),
             }
@@ -139,6 +142,19 @@ def make_manifest(
         ],
     }
     return manifest_bytes(manifest)
+
+
+def recorded_revisions(manifest: dict[str, Any] | None) -> dict[str, Revision]:
+    """Each document's revision as a manifest records it, by file (none for a manifest that
+    records none, or a malformed entry: that document then starts a new revision)."""
+    found: dict[str, Revision] = {}
+    documents = manifest.get("documents") if manifest else None
+    for doc in documents if isinstance(documents, list) else []:
+        revision = doc.get("revision") if isinstance(doc, dict) else None
+        if isinstance(revision, dict) and isinstance(doc.get("file"), str) and all(
+                isinstance(revision.get(key), str) for key in ("version", "digest")):
+            found[doc["file"]] = Revision(revision["version"], revision["digest"])
+    return found
 
 
 def changes_to_json(changes: Changes | None) -> dict[str, Any] | None:
