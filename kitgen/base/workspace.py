@@ -26,6 +26,12 @@ class Workspace:
     def kits_dir(self) -> Path:
         return self.root / "kits"
 
+    @property
+    def preview_dir(self) -> Path:
+        """Drafts rendered while editing (``kitgen preview`` and ``watch``): no version, kept
+        out of git, outside kits/ so that ``verify`` never sees them."""
+        return self.root / "preview"
+
     def requirement_files(self) -> list[Path]:
         if not self.requirements_dir.is_dir():
             raise InputError(

@@ -1,9 +1,7 @@
-"""``kitgen build`` (and its release gate) and ``kitgen watch``."""
+"""``kitgen build`` (and its release gate)."""
 
 from __future__ import annotations
 
-import datetime as dt
-import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -11,12 +9,11 @@ import typer
 from kitgen.base.errors import GateNotMet
 from kitgen.cli import console as out
 from kitgen.cli import views
-from kitgen.cli.app import FilesArg, app, handle_errors, load, state, workspace
+from kitgen.cli.app import FilesArg, app, handle_errors, load, workspace
 from kitgen.cli.views import shown
 
 if TYPE_CHECKING:
     from kitgen.base.workspace import Workspace
-    from kitgen.version.watch import Rebuild
 
 
 @app.command()
@@ -117,80 +114,3 @@ def gate(ws: Workspace, kits: list[str]) -> None:
             f"{len(blocked)} of {len(outcomes)} kit(s) not releasable: "
             + ", ".join(o.kit for o in blocked)
         )
-
-
-@app.command()
-@handle_errors
-def watch(
-    files: FilesArg = None,
-    max_rebuilds: Annotated[
-        int | None,
-        typer.Option("--max-rebuilds", hidden=True, min=0,
-                     help="Stop after this many rebuilds caused by changes (for tests)."),
-    ] = None,
-) -> None:
-    """Rebuild draft kits whenever a requirement file or a template is saved; Ctrl-C stops.
-
-    Example: kitgen watch requirements/northwind-analytics.yaml
-    """
-    import logging
-
-    from watchfiles import watch as watch_folders
-
-    from kitgen.version.watch import watch_rebuilds, watch_targets
-
-    logging.getLogger("watchfiles").setLevel(logging.ERROR)  # its "stopping watch" on Ctrl-C
-    targets = watch_targets(workspace(), files)
-    folders = targets.folders()
-
-    def on_start(changed: tuple[str, ...]) -> None:
-        if changed:
-            _say_now(f"{_clock()} saved: {', '.join(changed)}; rebuilding")
-        else:
-            listed = ", ".join(shown(f) + "/" for f in folders)
-            _say_now(f"{_clock()} watching {listed} (Ctrl-C stops); building first")
-
-    # The watcher yields an empty batch every 250 ms of quiet: the first one tells that it runs.
-    batches = watch_folders(*folders, rust_timeout=250, yield_on_timeout=True,
-                            raise_interrupt=False)
-    rebuilds = 0
-    try:
-        for rebuild in watch_rebuilds(targets, batches, on_start):
-            _say_rebuild(rebuild)
-            rebuilds += 0 if rebuild.initial else 1
-            if max_rebuilds is not None and rebuilds >= max_rebuilds:
-                break
-    except KeyboardInterrupt:
-        pass
-    _say_now("stopped watching")
-
-
-def _clock() -> str:
-    return dt.datetime.now().strftime("%H:%M:%S")
-
-
-def _say_now(text: str) -> None:
-    out.say(out.esc(text))
-    sys.stdout.flush()
-
-
-def _say_rebuild(rebuild: Rebuild) -> None:
-    if not rebuild.outcomes:
-        out.say("  no requirement files to build")
-    for o in rebuild.outcomes:
-        if o.removed:
-            out.say(f"  {out.esc(o.file)}: removed; nothing to build")
-        elif o.error:
-            out.error(f"{o.file}: {o.error}", list(o.details))
-            if o.trace and state.debug:
-                print(o.trace, file=sys.stderr)
-            out.say(f"  {out.esc(o.file)}: not built (see the error); still watching")
-        elif o.written:
-            out.say(f"  {out.esc(o.kit)}: version {o.version} written ({o.documents} documents, "
-                    f"{o.pages} pages) in {out.esc(o.folder)}")
-        else:
-            out.say(f"  {out.esc(o.kit)}: unchanged, nothing written (version {o.version})")
-        for warning in o.warnings:
-            out.warn(out.esc(warning))
-    sys.stderr.flush()
-    sys.stdout.flush()

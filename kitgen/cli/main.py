@@ -11,6 +11,7 @@ from kitgen.cli import (  # noqa: F401  (each registers its commands on the app)
     check,
     diff,
     feedback,
+    preview,
     setup,
     signoff,
     status,

@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kitgen.base.workspace import Workspace
 from kitgen.load.positions import LoadedKit
@@ -33,6 +33,9 @@ from kitgen.render.pdf import (
     result_of,
 )
 from kitgen.render.sandbox import make_environment
+
+if TYPE_CHECKING:
+    import jinja2
 
 Progress = Callable[[str, str], None]  # (kit, what just happened)
 
@@ -104,8 +107,9 @@ class Renderer:
     dropped from memory as early as possible."""
 
     def __init__(self, workspace: Workspace, jobs: int, progress: Progress | None,
-                 use_cache: bool = True, cache: DocumentCache | None = None) -> None:
-        self.env = make_environment(workspace.templates_dir)
+                 use_cache: bool = True, cache: DocumentCache | None = None,
+                 env: jinja2.Environment | None = None) -> None:
+        self.env = env or make_environment(workspace.templates_dir)
         self.base_url = workspace.templates_dir
         self.roots = (ASSETS_DIR, workspace.templates_dir)
         self.jobs = max(1, jobs)
@@ -161,6 +165,16 @@ class Renderer:
                 self.ready.append((run, run.index()))
         return True
 
+    def warm_up(self, loaded: LoadedKit, build: BuildInfo) -> None:
+        """Render one document of ``loaded`` in this process and throw it away: WeasyPrint is
+        imported and the fonts are loaded, for the renders a long-running process makes next."""
+        documents = plan_documents(loaded.kit)
+        html = render_html(self.env, loaded.kit, documents[-1], build, documents)
+        render_in_worker(RenderJob(
+            html=html, what=f"{loaded.kit.kit}/{documents[-1].filename}", base_url=self.base_url,
+            allowed_roots=self.roots, identifier=b"0" * 32, when=source_date(loaded.kit),
+            files_digest=self.files_digest))
+
     def revised(self, run: KitRender, document: Document) -> Document:
         """``document`` with its revision, which follows from its HTML without one."""
         html = render_html(self.env, run.loaded.kit, document, run.build, run.documents,
@@ -184,7 +198,7 @@ class Renderer:
             attachments=tuple(run.attachments(document)) if run.attachments else (),
             files_digest=self.files_digest,
         )
-        key = document_key(job) if self.cache.root else ""
+        key = document_key(job) if self.cache.usable else ""
         cached = self.cache.get(key) if key else None
         if cached is not None:
             check_page_limit(cached.pages, job.what)
