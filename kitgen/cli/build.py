@@ -14,6 +14,7 @@ from kitgen.cli.views import shown
 
 if TYPE_CHECKING:
     from kitgen.base.workspace import Workspace
+    from kitgen.version.stamp import Stamp
 
 
 @app.command()
@@ -55,20 +56,31 @@ def build(
     Example (CI job 2 of 4): kitgen build --shard 2/4
     """
     from kitgen.base.settings import today
+    from kitgen.version.shard import parse_shard
+    from kitgen.version.stamp import input_fingerprint, read_stamp
+
+    part = parse_shard(shard) if shard is not None else None
+    ws = workspace()
+    on = today()
+    # Nothing read has changed since the last build: say what it said, reading no YAML.
+    stamp = None if release else read_stamp(ws, files, shard, on.isoformat())
+    if stamp is not None:
+        _say_unchanged(stamp, strict)
+        return
+    inputs = input_fingerprint(ws, files, on.isoformat())
+
     from kitgen.load.fieldready import check_warnings, long_battlecards
     from kitgen.release.catalog import write_catalog
     from kitgen.render.documents import plan_documents
     from kitgen.render.pdf import default_jobs
     from kitgen.version.build import build_kits, plan_kit
     from kitgen.version.manifest import read_manifest
-    from kitgen.version.shard import in_shard, parse_shard
+    from kitgen.version.shard import in_shard
+    from kitgen.version.stamp import StampedKit, record_stamp
 
-    part = parse_shard(shard) if shard is not None else None
-    ws = workspace()
     loaded = load(files)
     if part is not None:
         loaded = [item for item in loaded if in_shard(item.kit.kit, *part)]
-    on = today()
     warnings = [w for item in loaded for w in check_warnings(item, on)]
     plans = [plan_kit(ws, item) for item in loaded]
     total = sum(len(plan_documents(p.loaded.kit)) for p in plans if not p.unchanged)
@@ -91,6 +103,8 @@ def build(
     for warning in warnings:
         out.warn(out.esc(str(warning)))
     write_catalog(ws)
+    record_stamp(ws, files, shard, inputs, [StampedKit(r.kit, r.version, r.path) for r in results],
+                 [str(w) for w in warnings])
     if release:
         try:
             gate(ws, [r.kit for r in results])
@@ -98,6 +112,17 @@ def build(
             write_catalog(ws)  # with what was released, even when another kit was not
     if strict and warnings:
         raise GateNotMet(f"{len(warnings)} warning(s) and --strict")
+
+
+def _say_unchanged(stamp: Stamp, strict: bool) -> None:
+    """What a build with nothing to do prints, from the stamp of the last build."""
+    out.table("kitgen build", ["kit", "version", "result", "documents", "pages", "folder"],
+              [[k.kit, k.version, "unchanged, nothing written", "", "", shown(k.folder)]
+               for k in stamp.kits])
+    for warning in stamp.warnings:
+        out.warn(out.esc(warning))
+    if strict and stamp.warnings:
+        raise GateNotMet(f"{len(stamp.warnings)} warning(s) and --strict")
 
 
 def gate(ws: Workspace, kits: list[str]) -> None:
