@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from kitgen.base.errors import InvalidKitFile, Problem
 from kitgen.base.files import display_path
-from kitgen.load.compose import ComposeAbort, Composer
+from kitgen.load.compose import ComposeAbort, Composer, compose_yaml
 from kitgen.load.explain import describe
 from kitgen.load.model import KitFile
 from kitgen.load.positions import LoadedKit, line_column
@@ -158,7 +158,7 @@ def _decode(raw: bytes, name: str) -> str:
 def _parse(text: str, name: str) -> tuple[Any, Composer]:
     builder = Composer(name)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = compose_yaml(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         message = (error.problem or "not valid YAML").replace("\t", "\\t")

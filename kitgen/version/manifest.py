@@ -11,16 +11,18 @@ import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kitgen import __version__
 from kitgen.base.errors import InputError
 from kitgen.load.model import KitFile
 from kitgen.load.positions import LoadedKit
 from kitgen.render.documents import Changes, Revision, source_date
-from kitgen.render.scheduler import BuiltDocument
 from kitgen.version.diff import RequirementChange
 from kitgen.version.digest import compute_digest
+
+if TYPE_CHECKING:  # readers of a manifest (status, verify) never load the renderer
+    from kitgen.render.scheduler import BuiltDocument
 
 MANIFEST = "manifest.json"
 SNAPSHOT = "requirements.yaml"
