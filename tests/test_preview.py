@@ -45,6 +45,10 @@ def test_a_preview_is_no_version_and_the_build_after_it_renders_only_the_index(
     card = pdf_text(folder / "battlecard-globex.pdf")
     assert "DRAFT" in card and "Revision 1" in card
 
+    alone = kitgen("verify", str(folder / "playbook.pdf"), cwd=root, env=env)
+    assert alone.exit_code == 1
+    assert "a draft of no version (a preview" in alone.output  # nothing to vouch for it
+
     again = kitgen("preview", "--jobs", "1", cwd=root, env=env)
     assert "0 of 3" in again.output, again.output  # nothing changed: nothing rendered
 

@@ -168,6 +168,12 @@ def verify_alone(pdf: Path, facts: PdfFacts, allowed_signers: Path | None) -> Pd
         if MANIFEST in facts.attachments or RELEASE_MANIFEST in facts.attachments:
             problems.append("changed after kitgen wrote it: its bytes are no longer the "
                             "rendered PDF followed by the manifest kitgen appended to it")
+        elif claimed_kit and claimed_version is None:
+            # A draft gets its version with its manifest: without both it belongs to no version.
+            problems.append("a draft of no version (a preview, from `kitgen preview` or "
+                            "`kitgen watch`, or its manifest was removed): it carries no "
+                            "manifest to check it against; check the PDFs `kitgen build` "
+                            "writes")
         elif claimed_kit:
             problems.append("carries no kitgen manifest to check it against (made by an "
                             "earlier kitgen, or its attachments were removed); verify it in "
@@ -175,7 +181,9 @@ def verify_alone(pdf: Path, facts: PdfFacts, allowed_signers: Path | None) -> Pd
         else:
             problems.append("not a kitgen PDF: it carries no kitgen manifest")
         if claimed_kit:
-            problems.append(f"it says it is kit {claimed_kit} version {claimed_version}")
+            problems.append(f"it says it is kit {claimed_kit} "
+                            + (f"version {claimed_version}" if claimed_version else
+                               "and names no version"))
         return report("unknown")
 
     carried = json_object(facts.carried.data)

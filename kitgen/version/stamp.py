@@ -123,7 +123,9 @@ def record_stamp(workspace: Workspace, files: Sequence[Path] | None, shard: str 
                       for k in kits],
              "warnings": list(warnings)}
     with contextlib.suppress(OSError, DiskError):
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # The user's own, like the cache: stamps name kits, files and warnings.
+        path.parent.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, exist_ok=True)
         write_file_atomic(path, json.dumps(stamp, indent=1).encode())
 
 
