@@ -122,6 +122,7 @@ class Renderer:
                            template_inputs(workspace.templates_dir).items()
                            if not name.endswith(".j2")}
         self.rendered: list[str] = []  # "kit/file" of each document WeasyPrint rendered
+        self.finished_inline = False  # a kit rendered in this process was finished
         self.pool: Executor | None = None
         self.finish: Callable[[KitRender], None] = lambda _run: None
         self.running: dict[Future[Any], tuple[KitRender, Document, str, str]] = {}
@@ -159,6 +160,11 @@ class Renderer:
             run = next(kits, None)
             if run is None:
                 return False
+            if self.finished_inline:
+                # Memory the kits before used goes back before this one grows, so a long build
+                # in one process grows little with every kit; after the last kit, no need.
+                release_memory()
+                self.finished_inline = False
             content = run.content()
             self.ready.extend((run, document) for document in content)
             if not content:
@@ -172,7 +178,7 @@ class Renderer:
         html = render_html(self.env, loaded.kit, documents[-1], build, documents)
         render_in_worker(RenderJob(
             html=html, what=f"{loaded.kit.kit}/{documents[-1].filename}", base_url=self.base_url,
-            allowed_roots=self.roots, identifier=b"0" * 32, when=source_date(loaded.kit),
+            allowed_roots=self.roots, identifier=b"", when=source_date(loaded.kit),
             files_digest=self.files_digest))
 
     def revised(self, run: KitRender, document: Document) -> Document:
@@ -186,14 +192,12 @@ class Renderer:
         kit = run.loaded.kit
         document = self.revised(run, document)
         html = render_html(self.env, kit, document, run.build, run.documents, run.changes)
-        # From what the page shows alone, so that an unchanged document keeps its bytes.
-        identifier = hashlib.sha256(f"{portable(html)}\0{document.filename}".encode())
         job = RenderJob(
             html=html,
             what=f"{kit.kit}/{document.filename}",
             base_url=self.base_url,
             allowed_roots=self.roots,
-            identifier=identifier.hexdigest()[:32].encode(),
+            identifier=b"",  # no PDF file identifier: see render_pdf
             when=run.when or source_date(kit),
             attachments=tuple(run.attachments(document)) if run.attachments else (),
             files_digest=self.files_digest,
@@ -219,8 +223,7 @@ class Renderer:
                 self.env, run.loaded.kit, document, run.build, run.documents, run.changes,
                 for_screen=True))
             self.finish(run)
-            if isinstance(self.pool, InlineExecutor):
-                release_memory()
+            self.finished_inline = isinstance(self.pool, InlineExecutor)
         elif len(run.rendered) == len(run.documents) - 1:
             self.ready.appendleft((run, run.index()))
 
