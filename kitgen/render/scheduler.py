@@ -108,7 +108,8 @@ class Renderer:
 
     def __init__(self, workspace: Workspace, jobs: int, progress: Progress | None,
                  use_cache: bool = True, cache: DocumentCache | None = None,
-                 env: jinja2.Environment | None = None) -> None:
+                 env: jinja2.Environment | None = None,
+                 inputs: Mapping[str, str] | None = None) -> None:
         self.env = env or make_environment(workspace.templates_dir)
         self.base_url = workspace.templates_dir
         self.roots = (ASSETS_DIR, workspace.templates_dir)
@@ -118,9 +119,9 @@ class Renderer:
         self.files_digest = files_digest(self.roots)
         # The files a render reads besides its HTML (fonts, stylesheets, images), named as the
         # manifest names them: templates shape the HTML itself, so they are in it already.
-        self.drawn_from = {name: sha for name, sha in
-                           template_inputs(workspace.templates_dir).items()
-                           if not name.endswith(".j2")}
+        # ``inputs``: template_inputs, when the caller has them already.
+        found = template_inputs(workspace.templates_dir) if inputs is None else inputs
+        self.drawn_from = {name: sha for name, sha in found.items() if not name.endswith(".j2")}
         self.rendered: list[str] = []  # "kit/file" of each document WeasyPrint rendered
         self.finished_inline = False  # a kit rendered in this process was finished
         self.pool: Executor | None = None

@@ -112,7 +112,7 @@ def build_kits(
         run.rendered.clear()  # its PDFs are on disk now: keep memory flat however many kits
 
     if any(not plan.unchanged for plan in plans):
-        with Renderer(workspace, jobs, progress) as renderer:
+        with Renderer(workspace, jobs, progress, inputs=plans[0].inputs) as renderer:
             renderer.render(opened(), finish)
     return [result for result in results if result is not None]
 

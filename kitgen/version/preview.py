@@ -14,11 +14,18 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from kitgen.base.errors import VersionConflict
-from kitgen.base.files import folder_for_writing, inside, write_file_atomic
+from kitgen.base.files import (
+    disk_error,
+    folder_for_writing,
+    inside,
+    remove_stale_temps,
+    write_file_atomic,
+)
 from kitgen.base.workspace import Workspace
 from kitgen.load.positions import LoadedKit
 from kitgen.render.cache import DocumentCache
@@ -80,7 +87,7 @@ class Previewer:
                 progress(kit, filename)
 
         with Renderer(self.workspace, self.jobs, write_when_done, cache=self.cache,
-                      env=self.env) as renderer:
+                      env=self.env, inputs=plan.inputs) as renderer:
             renderer.render(iter([run]), lambda _run: None)
         self.warm = self.warm or bool(renderer.rendered)
         if _write_if_changed(self.workspace.preview_dir, folder, INDEX_PAGE,
@@ -121,15 +128,25 @@ def _plan(workspace: Workspace, loaded: LoadedKit) -> tuple[KitPlan, str]:
 
 
 def _write_if_changed(preview_dir: Path, folder: Path, name: str, data: bytes) -> bool:
-    """Write ``folder/name`` atomically unless it holds ``data`` already; True if written."""
+    """Write ``folder/name`` unless it holds ``data`` already; True if written. A reader (a PDF
+    viewer reloading) sees the old file or the new one, never half; unlike a version's files a
+    preview is not fsynced: one lost in a power cut is rendered again by the next save."""
     with folder_for_writing(preview_dir):
         ignore = preview_dir / ".gitignore"
         if not ignore.is_file():
             write_file_atomic(ignore, IGNORE_ALL)
         with folder_for_writing(folder):
-            if _content(folder / name) == data:
+            path = folder / name
+            if _content(path) == data:
                 return False
-            write_file_atomic(folder / name, data)
+            remove_stale_temps(folder, name)
+            temp = path.with_name(f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+            try:
+                temp.write_bytes(data)
+                os.replace(temp, path)
+            except OSError as error:
+                temp.unlink(missing_ok=True)
+                raise disk_error(error, path) from None
             return True
 
 
