@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import battlecard, cli_env, dump, make_workspace, minimal_kit
+from helpers import battlecard, cli_env, dump, make_workspace, minimal_kit, pdf_text
 
 from kitgen.base.workspace import Workspace
 from kitgen.render.paths import BUILTIN_TEMPLATES
@@ -131,10 +131,11 @@ def test_watch_previews_on_real_saves_and_survives_errors(tmp_path: Path) -> Non
                          f"preview/{KIT}/ (rendered 2 of 3")
 
         css = (BUILTIN_TEMPLATES / "kitgen.css").read_text(encoding="utf-8")
-        (root / "templates" / "kitgen.css").write_text(css + "\nh1 { letter-spacing: 0; }\n",
-                                                       encoding="utf-8")
+        (root / "templates" / "kitgen.css").write_text(
+            css + '\nh1::after { content: " CSS-SAVED"; }\n', encoding="utf-8")
         watcher.wait_for("saved: templates/kitgen.css")
         watcher.wait_for("(rendered 3 of 3")
+        assert "CSS-SAVED" in pdf_text(root / "preview" / KIT / "battlecard-globex.pdf")
 
         watcher.wait_for("stopped watching")
         assert watcher.process.wait(timeout=DEADLINE) == 0

@@ -201,10 +201,17 @@ def _verify_version(ledger: KitLedger, version: str, problem: Any) -> None:
             problem(folder / MANIFEST, f"manifest says {path.name} has {doc.get('pages')} "
                                        f"page(s), but it has {pages}: the manifest was edited")
         elif carried.data != manifest_raw:
-            # Each PDF carries the manifest as it was built: any later change to it, even to a
-            # field nothing else checks, shows here.
-            problem(folder / MANIFEST, f"manifest.json differs from the copy {path.name} "
-                                       "carries: edited after the build")
+            other = _version_carried(ledger, version, carried.data)
+            if other is not None:
+                # An unchanged document keeps its pages from version to version: only the
+                # manifest it carries tells one version's copy from another's.
+                problem(path, f"PDF differs from the one built: it is version {other}'s copy "
+                              "(the same pages, carrying that version's manifest)")
+            else:
+                # Each PDF carries the manifest as it was built: any later change to it, even
+                # to a field nothing else checks, shows here.
+                problem(folder / MANIFEST, f"manifest.json differs from the copy {path.name} "
+                                           "carries: edited after the build")
     for path in folder.iterdir():
         if path.is_symlink() and path.name in (SNAPSHOT, RELEASE_DIR):
             problem(path, LINK)
@@ -234,6 +241,20 @@ def _verify_version(ledger: KitLedger, version: str, problem: Any) -> None:
     if digest_of_inputs(manifest) != manifest.get("digest"):
         problem(folder / MANIFEST, "manifest's digest does not follow from its inputs: "
                                    "the manifest was edited")
+
+
+def _version_carried(ledger: KitLedger, version: str, carried: bytes) -> str | None:
+    """The other version of this kit whose manifest.json ``carried`` is, if any."""
+    from kitgen.version.manifest import json_object
+
+    named = (json_object(carried) or {}).get("version")
+    if not isinstance(named, str) or named == version or named not in ledger.versions:
+        return None
+    try:
+        same = (ledger.kit_dir / named / MANIFEST).read_bytes() == carried
+    except OSError:
+        return None
+    return named if same else None
 
 
 def _verify_changes(ledger: KitLedger, version: str, manifest: dict[str, Any],

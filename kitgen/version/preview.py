@@ -17,6 +17,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kitgen.base.errors import VersionConflict
 from kitgen.base.files import (
@@ -34,6 +35,9 @@ from kitgen.render.sandbox import make_environment
 from kitgen.render.scheduler import BuiltDocument, KitRender, Progress, Renderer
 from kitgen.version.build import KitPlan, draft_build_info, plan_kit, version_changes
 from kitgen.version.digest import compute_digest, data_digest
+
+if TYPE_CHECKING:
+    import jinja2
 
 IGNORE_ALL = b"# Written by kitgen: previews are drafts, never versions; git ignores them.\n*\n"
 INDEX_PAGE = "index.html"
@@ -66,8 +70,17 @@ class Previewer:
         self.workspace = workspace
         self.jobs = jobs
         self.cache = DocumentCache(DocumentCache.default().root, in_memory=True)
-        self.env = make_environment(workspace.templates_dir)  # templates reload when saved
+        self.env = make_environment(workspace.templates_dir)
+        self.env_inputs: dict[str, str] = {}  # the template files self.env was made for
         self.warm = False
+
+    def environment(self, inputs: dict[str, str]) -> jinja2.Environment:
+        """The templates' environment, made again when a template file was saved (the
+        environment keeps what it compiled, and a new workspace template must be found)."""
+        if inputs != self.env_inputs:
+            self.env = make_environment(self.workspace.templates_dir)
+            self.env_inputs = inputs
+        return self.env
 
     def preview(self, loaded: LoadedKit, progress: Progress | None = None) -> KitPreview:
         """Render the drafts of ``loaded`` and write those that changed to its preview folder,
@@ -87,7 +100,7 @@ class Previewer:
                 progress(kit, filename)
 
         with Renderer(self.workspace, self.jobs, write_when_done, cache=self.cache,
-                      env=self.env, inputs=plan.inputs) as renderer:
+                      env=self.environment(plan.inputs), inputs=plan.inputs) as renderer:
             renderer.render(iter([run]), lambda _run: None)
         self.warm = self.warm or bool(renderer.rendered)
         if _write_if_changed(self.workspace.preview_dir, folder, INDEX_PAGE,
@@ -111,7 +124,8 @@ class Previewer:
         self.warm = True
         plan, _ = _plan(self.workspace, loaded)
         build = draft_build_info(self.workspace.kit_dir(loaded.kit.kit), plan, preview=True)
-        with Renderer(self.workspace, 1, None, cache=self.cache, env=self.env) as renderer:
+        with Renderer(self.workspace, 1, None, cache=self.cache,
+                      env=self.environment(plan.inputs)) as renderer:
             renderer.warm_up(loaded, build)
 
 
