@@ -172,8 +172,8 @@ def verify_alone(pdf: Path, facts: PdfFacts, allowed_signers: Path | None) -> Pd
             # A draft gets its version with its manifest: without both it belongs to no version.
             problems.append("a draft of no version (a preview, from `kitgen preview` or "
                             "`kitgen watch`, or its manifest was removed): it carries no "
-                            "manifest to check it against; check the PDFs `kitgen build` "
-                            "writes")
+                            "kitgen manifest to check it against; check the PDFs `kitgen "
+                            "build` writes")
         elif claimed_kit:
             problems.append("carries no kitgen manifest to check it against (made by an "
                             "earlier kitgen, or its attachments were removed); verify it in "
