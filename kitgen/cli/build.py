@@ -14,6 +14,7 @@ from kitgen.cli.views import shown
 
 if TYPE_CHECKING:
     from kitgen.base.workspace import Workspace
+    from kitgen.version.build import BuildResult
     from kitgen.version.stamp import Stamp
 
 
@@ -90,16 +91,7 @@ def build(
         manifest = read_manifest(result.path)
         page_counts = {d["file"]: int(d["pages"]) for d in manifest.get("documents", [])}
         warnings += long_battlecards(item, page_counts)
-    rows: list[list[object]] = []
-    for result in results:
-        if result.written:
-            pages = sum(d.pages for d in result.documents)
-            rows.append([result.kit, result.version, "written (draft)", len(result.documents),
-                         pages, shown(result.path)])
-        else:
-            rows.append([result.kit, result.version, "unchanged, nothing written", "", "",
-                         shown(result.path)])
-    out.table("kitgen build", ["kit", "version", "result", "documents", "pages", "folder"], rows)
+    out.table("kitgen build", BUILD_COLUMNS, [_result_row(result) for result in results])
     for warning in warnings:
         out.warn(out.esc(str(warning)))
     write_catalog(ws)
@@ -114,11 +106,22 @@ def build(
         raise GateNotMet(f"{len(warnings)} warning(s) and --strict")
 
 
+BUILD_COLUMNS = ["kit", "version", "result", "documents", "pages", "folder"]
+UNCHANGED = "unchanged, nothing written"
+
+
+def _result_row(result: BuildResult) -> list[object]:
+    if not result.written:
+        return [result.kit, result.version, UNCHANGED, "", "", shown(result.path)]
+    pages = sum(d.pages for d in result.documents)
+    return [result.kit, result.version, "written (draft)", len(result.documents), pages,
+            shown(result.path)]
+
+
 def _say_unchanged(stamp: Stamp, strict: bool) -> None:
     """What a build with nothing to do prints, from the stamp of the last build."""
-    out.table("kitgen build", ["kit", "version", "result", "documents", "pages", "folder"],
-              [[k.kit, k.version, "unchanged, nothing written", "", "", shown(k.folder)]
-               for k in stamp.kits])
+    out.table("kitgen build", BUILD_COLUMNS,
+              [[k.kit, k.version, UNCHANGED, "", "", shown(k.folder)] for k in stamp.kits])
     for warning in stamp.warnings:
         out.warn(out.esc(warning))
     if strict and stamp.warnings:
