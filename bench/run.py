@@ -427,7 +427,7 @@ class Bench:
         out.mkdir(exist_ok=True)
         floor = [sys.executable, "-c", FLOOR, str(ASSETS / "fonts.conf"), str(ASSETS),
                  str(root / "templates"), str(out), "-", *htmls]
-        warm = [*floor[:6], CHANGED_CARD[key], *htmls]
+        warm = [*floor[:7], CHANGED_CARD[key], *htmls]
         run(floor, self.scratch, environment(self.fresh_cache()))  # warm the bytecode cache
         documents = self.floor_documents.setdefault(key, {})
         rendered: list[int] = []
