@@ -1,5 +1,8 @@
-"""Commands that render nothing never import WeasyPrint, whose import alone costs more than the
-rest of such a command: ``--help``, ``check``, ``status``, and a build with nothing to render."""
+"""Commands import only what they use. Those that render nothing never import WeasyPrint, whose
+import alone costs more than the rest of such a command: ``--help``, ``check``, ``status``, and
+a build with nothing to render. A build with nothing to do reads no YAML at all (it answers from
+the stamp of the last build), and ``check`` and ``status`` outside a terminal load neither the
+templates' engine, the renderer's process pool, the PDF reader, nor rich's terminal styling."""
 
 from __future__ import annotations
 
@@ -13,22 +16,22 @@ import pytest
 from conftest import ExampleBuilds
 from helpers import cli_env, make_workspace, minimal_kit
 
-# Runs the CLI as the `kitgen` script does, then reports which renderer modules were loaded.
+# Runs the CLI as the `kitgen` script does, then reports which modules were loaded.
 PROBE = """
 import atexit, json, sys
 REPORT = sys.argv[1]
 def report():
-    loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("weasyprint", "pydyf"))
     with open(REPORT, "w") as out:
-        json.dump(loaded, out)
+        json.dump(sorted(sys.modules), out)
 atexit.register(report)
 sys.argv = ["kitgen", *sys.argv[2:]]
 from kitgen.cli.main import main
 main()
 """
+RENDERER = ("weasyprint", "pydyf")
 
 
-def loaded_renderer_modules(tmp_path: Path, cwd: Path, *args: str, **env: str) -> list[str]:
+def loaded_modules(tmp_path: Path, cwd: Path, *args: str, **env: str) -> list[str]:
     report = tmp_path / "modules.json"
     result = subprocess.run(
         [sys.executable, "-c", PROBE, str(report), *args],
@@ -36,7 +39,13 @@ def loaded_renderer_modules(tmp_path: Path, cwd: Path, *args: str, **env: str) -
     )
     assert result.returncode in (0, 1), result.stdout + result.stderr
     assert "Traceback" not in result.stderr
-    return json.loads(report.read_text())
+    modules: list[str] = json.loads(report.read_text())
+    return modules
+
+
+def loaded_renderer_modules(tmp_path: Path, cwd: Path, *args: str, **env: str) -> list[str]:
+    return [m for m in loaded_modules(tmp_path, cwd, *args, **env)
+            if m.split(".")[0] in RENDERER]
 
 
 @pytest.mark.parametrize(
@@ -47,6 +56,28 @@ def test_commands_that_render_nothing_never_import_weasyprint(
     example_builds: ExampleBuilds, tmp_path: Path, args: list[str]
 ) -> None:
     assert loaded_renderer_modules(tmp_path, example_builds.first, *args) == []
+
+
+@pytest.mark.parametrize("args", [["check"], ["check", "--json"], ["status"],
+                                  ["status", "--json"]])
+def test_check_and_status_outside_a_terminal_load_only_what_they_use(
+    example_builds: ExampleBuilds, tmp_path: Path, args: list[str]
+) -> None:
+    loaded = loaded_modules(tmp_path, example_builds.first, *args)
+    unused = ("jinja2", "multiprocessing", "concurrent", "pypdf", "rich.console", "rich.table",
+              "kitgen.render.scheduler", "kitgen.render.pdf", "kitgen.version.build")
+    assert [m for m in loaded if m in unused] == []
+    assert "kitgen.load.model" in loaded  # the probe does see kitgen's own imports
+
+
+def test_a_build_with_nothing_to_do_reads_no_yaml(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "ws", minimal_kit())
+    cache = {"KITGEN_CACHE_DIR": str(tmp_path / "cache")}
+    first = loaded_modules(tmp_path, root, "build", "--jobs", "1", **cache)
+    assert "yaml" in first and "kitgen.load.model" in first
+    again = loaded_modules(tmp_path, root, "build", **cache)
+    assert [m for m in again if m.split(".")[0] in ("yaml", *RENDERER)
+            or m.startswith(("kitgen.load", "kitgen.render"))] == []
 
 
 def test_a_build_with_nothing_to_render_never_imports_weasyprint(

@@ -1,5 +1,6 @@
-"""`kitgen watch`: a save of a requirement file or a template rebuilds the drafts; errors are shown
-and the watch goes on; each rebuild says which file changed and what was written."""
+"""`kitgen watch`: a save of a requirement file or a template previews the drafts in
+preview/<kit>/, never a version; only the documents whose pages changed are rendered and
+rewritten; errors are shown and the watch goes on."""
 
 from __future__ import annotations
 
@@ -12,27 +13,35 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from helpers import cli_env, dump, make_workspace, minimal_kit
+import pytest
+from helpers import battlecard, cli_env, dump, make_workspace, minimal_kit, pdf_text
 
 from kitgen.base.workspace import Workspace
 from kitgen.render.paths import BUILTIN_TEMPLATES
-from kitgen.version.watch import watch_rebuilds, watch_targets
+from kitgen.version.watch import watch_previews, watch_targets
 
 KIT = "acme-launch"
 DEADLINE = 60.0  # seconds for any one awaited event; a healthy run needs a few
 
 
-def test_rebuilds_follow_the_saves(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_previews_follow_the_saves_and_render_only_what_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KITGEN_CACHE", "off")  # what the watch keeps in memory is enough
     root = make_workspace(tmp_path / "ws")
     path = root / "requirements" / f"{KIT}.yaml"
     path.write_text("kit: [unclosed\n", encoding="utf-8")
     targets = watch_targets(Workspace(root), None)
+    changed_card = minimal_kit(battlecards=[battlecard(summary="Dashboards, billed per viewer.")])
 
     def batches() -> Iterator[set[tuple[Any, str]]]:
-        yield set()  # the watcher runs: the first build happens now
+        yield set()  # the watcher runs: the first preview happens now
         path.write_text(dump(minimal_kit()), encoding="utf-8")
         yield {(2, str(path))}
         path.write_text("# only a comment is new\n" + dump(minimal_kit()), encoding="utf-8")
+        yield {(2, str(path))}
+        path.write_text(dump(changed_card), encoding="utf-8")
         yield {(2, str(path))}
         (root / "requirements" / "README.md").write_text("notes\n", encoding="utf-8")
         yield {(1, str(root / "requirements" / "README.md")), (1, str(root / "kits" / "x"))}
@@ -40,29 +49,36 @@ def test_rebuilds_follow_the_saves(tmp_path: Path) -> None:
         yield {(3, str(path))}
 
     started: list[tuple[str, ...]] = []
-    rebuilds = list(watch_rebuilds(targets, batches(), started.append))
+    refreshes = list(watch_previews(targets, batches(), started.append))
 
-    assert [r.changed for r in rebuilds] == started
-    assert started == [(), (f"requirements/{KIT}.yaml",), (f"requirements/{KIT}.yaml",),
-                       (f"requirements/{KIT}.yaml",)]
-    first, written, unchanged, removed = (r.outcomes for r in rebuilds)
+    assert [r.changed for r in refreshes] == started
+    assert started == [(), *[(f"requirements/{KIT}.yaml",)] * 4]
+    first, previewed, comment, card, removed = (r.outcomes for r in refreshes)
     [error] = first
     assert error.error and error.file == f"requirements/{KIT}.yaml"
     assert any(":1:" in line for line in error.details)
-    assert [(o.kit, o.version, o.written, o.documents) for o in written] == [(KIT, "1", True, 3)]
-    assert written[0].folder == f"kits/{KIT}/1"
-    assert [(o.kit, o.version, o.written) for o in unchanged] == [(KIT, "1", False)]
+    [outcome] = previewed
+    assert (outcome.kit, outcome.version, outcome.folder) == (KIT, "1", f"preview/{KIT}")
+    assert sorted(outcome.rendered) == ["battlecard-globex.pdf", "index.pdf", "playbook.pdf"]
+    assert [(o.rendered, o.written) for o in comment] == [((), ())]
+    # The index names the digest of what would be built: it changes whenever anything does.
+    assert [(o.rendered, o.written) for o in card] == [
+        (("battlecard-globex.pdf", "index.pdf"),
+         ("battlecard-globex.pdf", "index.pdf", "index.html"))]
     assert [(o.file, o.removed) for o in removed] == [(f"requirements/{KIT}.yaml", True)]
+    assert sorted(p.name for p in (root / "preview" / KIT).iterdir()) == [
+        "battlecard-globex.pdf", "index.html", "index.pdf", "playbook.pdf"]
+    assert list((root / "kits").iterdir()) == []  # a save never makes a version
 
 
 class Watcher:
     """`kitgen watch` in a real process, its output read line by line as it comes."""
 
-    def __init__(self, *args: str, cwd: Path) -> None:
+    def __init__(self, *args: str, cwd: Path, **env: str) -> None:
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "kitgen", "watch", *args], cwd=cwd, env=cli_env(),
+            [sys.executable, "-m", "kitgen", "watch", *args], cwd=cwd, env=cli_env(**env),
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         assert self.process.stdout is not None
@@ -92,33 +108,37 @@ class Watcher:
         self.process.wait(timeout=30)
 
 
-def test_watch_rebuilds_on_real_saves_and_survives_errors(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_watch_previews_on_real_saves_and_survives_errors(tmp_path: Path) -> None:
     root = make_workspace(tmp_path / "ws", minimal_kit())
     (root / "templates").mkdir()
     path = root / "requirements" / f"{KIT}.yaml"
-    watcher = Watcher("--max-rebuilds", "3", cwd=root)
+    watcher = Watcher("--max-refreshes", "3", cwd=root,
+                      KITGEN_CACHE_DIR=str(tmp_path / "cache"))
     try:
         watcher.wait_for("watching")
-        watcher.wait_for(f"{KIT}: version 1 written")
+        watcher.wait_for(f"{KIT}: preview of version 1 (not built) in preview/{KIT}/")
 
         path.write_text(dump(minimal_kit(title=["not", "text"])), encoding="utf-8")
         watcher.wait_for(f"saved: requirements/{KIT}.yaml")
         watcher.wait_for("title")  # the error names the field
-        watcher.wait_for("not built (see the error); still watching")
+        watcher.wait_for("not previewed (see the error); still watching")
 
-        path.write_text(dump(minimal_kit(title="Acme 1.1 launch kit")), encoding="utf-8")
+        path.write_text(dump(minimal_kit(battlecards=[battlecard(summary="Per-viewer BI.")])),
+                        encoding="utf-8")
         watcher.wait_for(f"saved: requirements/{KIT}.yaml")
-        watcher.wait_for(f"{KIT}: version 2 written")
+        watcher.wait_for(f"{KIT}: battlecard-globex.pdf, index.pdf, index.html updated in "
+                         f"preview/{KIT}/ (rendered 2 of 3")
 
         css = (BUILTIN_TEMPLATES / "kitgen.css").read_text(encoding="utf-8")
-        (root / "templates" / "kitgen.css").write_text(css + "\nh1 { letter-spacing: 0; }\n",
-                                                       encoding="utf-8")
+        (root / "templates" / "kitgen.css").write_text(
+            css + '\nh1::after { content: " CSS-SAVED"; }\n', encoding="utf-8")
         watcher.wait_for("saved: templates/kitgen.css")
-        watcher.wait_for(f"{KIT}: version 3 written")
+        watcher.wait_for("(rendered 3 of 3")
+        assert "CSS-SAVED" in pdf_text(root / "preview" / KIT / "battlecard-globex.pdf")
 
         watcher.wait_for("stopped watching")
         assert watcher.process.wait(timeout=DEADLINE) == 0
     finally:
         watcher.stop()
-    versions = sorted(p.name for p in (root / "kits" / KIT).iterdir() if p.is_dir())
-    assert versions == ["1", "2", "3"]
+    assert list((root / "kits").iterdir()) == []

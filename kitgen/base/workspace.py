@@ -49,6 +49,12 @@ class Workspace:
     def kits_dir(self) -> Path:
         return self.root / "kits"
 
+    @property
+    def preview_dir(self) -> Path:
+        """Drafts rendered while editing (``kitgen preview`` and ``watch``): no version, kept
+        out of git, outside kits/ so that ``verify`` never sees them."""
+        return self.root / "preview"
+
     def requirement_files(self) -> list[Path]:
         """Every requirement file in requirements/ (each is read safely by the loader, which
         refuses a link out of the workspace or a special file with its name)."""

@@ -1,9 +1,7 @@
-"""``kitgen build`` (and its release gate) and ``kitgen watch``."""
+"""``kitgen build`` (and its release gate)."""
 
 from __future__ import annotations
 
-import datetime as dt
-import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -11,12 +9,13 @@ import typer
 from kitgen.base.errors import GateNotMet
 from kitgen.cli import console as out
 from kitgen.cli import views
-from kitgen.cli.app import FilesArg, app, handle_errors, load, state, workspace
+from kitgen.cli.app import FilesArg, app, handle_errors, load, workspace
 from kitgen.cli.views import shown
 
 if TYPE_CHECKING:
     from kitgen.base.workspace import Workspace
-    from kitgen.version.watch import Rebuild
+    from kitgen.version.build import BuildResult
+    from kitgen.version.stamp import Stamp
 
 
 @app.command()
@@ -58,6 +57,19 @@ def build(
     Example (CI job 2 of 4): kitgen build --shard 2/4
     """
     from kitgen.base.settings import today
+    from kitgen.version.shard import parse_shard
+    from kitgen.version.stamp import input_fingerprint, read_stamp
+
+    part = parse_shard(shard) if shard is not None else None
+    ws = workspace()
+    on = today()
+    # Nothing read has changed since the last build: say what it said, reading no YAML.
+    stamp = None if release else read_stamp(ws, files, shard, on.isoformat())
+    if stamp is not None:
+        _say_unchanged(stamp, strict)
+        return
+    inputs = input_fingerprint(ws, files, on.isoformat())
+
     from kitgen.load.fieldready import check_warnings, long_battlecards
     from kitgen.load.schema import refresh_schema_copy
     from kitgen.release.catalog import write_catalog
@@ -65,14 +77,12 @@ def build(
     from kitgen.render.pdf import default_jobs
     from kitgen.version.build import build_kits, plan_kit
     from kitgen.version.manifest import read_manifest
-    from kitgen.version.shard import in_shard, parse_shard
+    from kitgen.version.shard import in_shard
+    from kitgen.version.stamp import StampedKit, record_stamp
 
-    part = parse_shard(shard) if shard is not None else None
-    ws = workspace()
     loaded = load(files)
     if part is not None:
         loaded = [item for item in loaded if in_shard(item.kit.kit, *part)]
-    on = today()
     warnings = [w for item in loaded for w in check_warnings(item, on)]
     plans = [plan_kit(ws, item) for item in loaded]
     total = sum(len(plan_documents(p.loaded.kit)) for p in plans if not p.unchanged)
@@ -87,22 +97,16 @@ def build(
         manifest = read_manifest(result.path)
         page_counts = {d["file"]: int(d["pages"]) for d in manifest.get("documents", [])}
         warnings += long_battlecards(item, page_counts)
-    rows: list[list[object]] = []
-    for result in results:
-        if result.written:
-            pages = sum(d.pages for d in result.documents)
-            rows.append([result.kit, result.version, "written (draft)", len(result.documents),
-                         pages, shown(result.path)])
-        else:
-            rows.append([result.kit, result.version, "unchanged, nothing written", "", "",
-                         shown(result.path)])
-    out.table("kitgen build", ["kit", "version", "result", "documents", "pages", "folder"], rows)
+    out.table("kitgen build", BUILD_COLUMNS, [_result_row(result) for result in results])
     for warning in warnings:
         out.field_warning(warning)
     write_catalog(ws)
     refreshed = refresh_schema_copy(ws.requirements_dir)
     if refreshed:
         out.say(f"updated {shown(refreshed)}, the schema editors check against")
+    brand_files = {f.name: f.sha256 for p in plans if p.brand for f in p.brand.files}
+    record_stamp(ws, files, shard, inputs, [StampedKit(r.kit, r.version, r.path) for r in results],
+                 [str(w) for w in warnings], brand_files)
     if release:
         try:
             gate(ws, [r.kit for r in results])
@@ -110,6 +114,28 @@ def build(
             write_catalog(ws)  # with what was released, even when another kit was not
     if strict and warnings:
         raise GateNotMet(f"{len(warnings)} warning(s) and --strict")
+
+
+BUILD_COLUMNS = ["kit", "version", "result", "documents", "pages", "folder"]
+UNCHANGED = "unchanged, nothing written"
+
+
+def _result_row(result: BuildResult) -> list[object]:
+    if not result.written:
+        return [result.kit, result.version, UNCHANGED, "", "", shown(result.path)]
+    pages = sum(d.pages for d in result.documents)
+    return [result.kit, result.version, "written (draft)", len(result.documents), pages,
+            shown(result.path)]
+
+
+def _say_unchanged(stamp: Stamp, strict: bool) -> None:
+    """What a build with nothing to do prints, from the stamp of the last build."""
+    out.table("kitgen build", BUILD_COLUMNS,
+              [[k.kit, k.version, UNCHANGED, "", "", shown(k.folder)] for k in stamp.kits])
+    for warning in stamp.warnings:
+        out.warn(out.esc(warning))
+    if strict and stamp.warnings:
+        raise GateNotMet(f"{len(stamp.warnings)} warning(s) and --strict")
 
 
 def gate(ws: Workspace, kits: list[str]) -> None:
@@ -129,80 +155,3 @@ def gate(ws: Workspace, kits: list[str]) -> None:
             f"{len(blocked)} of {len(outcomes)} kit(s) not releasable: "
             + ", ".join(o.kit for o in blocked)
         )
-
-
-@app.command()
-@handle_errors
-def watch(
-    files: FilesArg = None,
-    max_rebuilds: Annotated[
-        int | None,
-        typer.Option("--max-rebuilds", hidden=True, min=0,
-                     help="Stop after this many rebuilds caused by changes (for tests)."),
-    ] = None,
-) -> None:
-    """Rebuild draft kits whenever a requirement file or a template is saved; Ctrl-C stops.
-
-    Example: kitgen watch requirements/northwind-analytics.yaml
-    """
-    import logging
-
-    from watchfiles import watch as watch_folders
-
-    from kitgen.version.watch import watch_rebuilds, watch_targets
-
-    logging.getLogger("watchfiles").setLevel(logging.ERROR)  # its "stopping watch" on Ctrl-C
-    targets = watch_targets(workspace(), files)
-    folders = targets.folders()
-
-    def on_start(changed: tuple[str, ...]) -> None:
-        if changed:
-            _say_now(f"{_clock()} saved: {', '.join(changed)}; rebuilding")
-        else:
-            listed = ", ".join(shown(f) + "/" for f in folders)
-            _say_now(f"{_clock()} watching {listed} (Ctrl-C stops); building first")
-
-    # The watcher yields an empty batch every 250 ms of quiet: the first one tells that it runs.
-    batches = watch_folders(*folders, rust_timeout=250, yield_on_timeout=True,
-                            raise_interrupt=False)
-    rebuilds = 0
-    try:
-        for rebuild in watch_rebuilds(targets, batches, on_start):
-            _say_rebuild(rebuild)
-            rebuilds += 0 if rebuild.initial else 1
-            if max_rebuilds is not None and rebuilds >= max_rebuilds:
-                break
-    except KeyboardInterrupt:
-        pass
-    _say_now("stopped watching")
-
-
-def _clock() -> str:
-    return dt.datetime.now().strftime("%H:%M:%S")
-
-
-def _say_now(text: str) -> None:
-    out.say(out.esc(text))
-    sys.stdout.flush()
-
-
-def _say_rebuild(rebuild: Rebuild) -> None:
-    if not rebuild.outcomes:
-        out.say("  no requirement files to build")
-    for o in rebuild.outcomes:
-        if o.removed:
-            out.say(f"  {out.esc(o.file)}: removed; nothing to build")
-        elif o.error:
-            out.error(f"{o.file}: {o.error}", list(o.details))
-            if o.trace and state.debug:
-                print(o.trace, file=sys.stderr)
-            out.say(f"  {out.esc(o.file)}: not built (see the error); still watching")
-        elif o.written:
-            out.say(f"  {out.esc(o.kit)}: version {o.version} written ({o.documents} documents, "
-                    f"{o.pages} pages) in {out.esc(o.folder)}")
-        else:
-            out.say(f"  {out.esc(o.kit)}: unchanged, nothing written (version {o.version})")
-        for warning in o.warnings:
-            out.warn(out.esc(warning))
-    sys.stderr.flush()
-    sys.stdout.flush()

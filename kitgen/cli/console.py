@@ -1,18 +1,28 @@
-"""How kitgen talks: rich on a terminal, plain lines for pipes, CI logs and ``NO_COLOR``."""
+"""How kitgen talks: rich on a terminal, plain lines for pipes, CI logs and ``NO_COLOR``.
+
+Rich is imported only on a terminal: plain output needs none of it, and importing it costs
+more than the rest of a ``kitgen check`` in CI. Its markup is still what messages are written
+in: ``esc`` escapes text for it, and plain output drops the tags as rich would.
+"""
 
 from __future__ import annotations
 
 import itertools
 import json
 import os
+import re
 import sys
 import textwrap
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
+if TYPE_CHECKING:
+    from rich.console import Console
+
+# Rich's console markup: a tag is `[` followed by a lowercase letter, `#`, `/` or `@` up to the
+# next `]`, unless escaped by an odd number of backslashes (rich/markup.py).
+_TAG = re.compile(r"(\\*)(\[[a-z#/@][^[]*?])")
 
 
 class _Output:
@@ -35,6 +45,8 @@ def fancy() -> bool:
 
 
 def _console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
     stream = sys.stderr if stderr else sys.stdout
     if fancy():
         return Console(file=stream, highlight=False)
@@ -81,6 +93,8 @@ def problems(message: str, rows: Sequence[Any]) -> None:
         return
     console = _console(stderr=True)
     console.print(f"[bold red]error:[/] {esc(message)}")
+    from rich.table import Table
+
     grid = Table(show_lines=False, header_style="bold")
     for column in ("where", "field", "problem", "how to fix"):
         grid.add_column(column, overflow="fold")
@@ -92,6 +106,8 @@ def problems(message: str, rows: Sequence[Any]) -> None:
 def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """A rich table on a terminal; tab-free aligned text otherwise."""
     if fancy():
+        from rich.table import Table
+
         grid = Table(title=title, title_justify="left")
         for column in columns:
             grid.add_column(column)
@@ -211,15 +227,27 @@ def progress(total: int, label: str) -> Iterator[Any]:
 
 
 def esc(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
+    """``text`` escaped so that rich shows it as written (rich.markup.escape's rule)."""
+    escaped = _TAG.sub(lambda m: f"{m.group(1)}{m.group(1)}\\{m.group(2)}", text)
+    if escaped.endswith("\\") and not escaped.endswith("\\\\"):
+        return escaped + "\\"
+    return escaped
 
 
 def _strip_markup(text: str) -> str:
-    from rich.text import Text
-
-    return Text.from_markup(text).plain
+    """What rich would print of ``text`` without styles: tags dropped, escapes undone."""
+    parts: list[str] = []
+    position = 0
+    for match in _TAG.finditer(text):
+        backslashes, tag = match.groups()
+        parts.append(text[position:match.start()])
+        pairs, escaped = divmod(len(backslashes), 2)
+        parts.append("\\" * pairs)
+        if escaped:
+            parts.append(tag)  # an escaped tag is text
+        position = match.end()
+    parts.append(text[position:])
+    return "".join(parts)
 
 
 def page(lines: Sequence[str]) -> None:
@@ -234,6 +262,8 @@ def page(lines: Sequence[str]) -> None:
             say(line)
         return
     import io
+
+    from rich.console import Console
 
     size = shutil.get_terminal_size()
     buffer = io.StringIO()

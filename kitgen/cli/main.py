@@ -12,6 +12,7 @@ from kitgen.cli import (  # noqa: F401  (each registers its commands on the app)
     diff,
     export,
     feedback,
+    preview,
     release,
     setup,
     sheet,

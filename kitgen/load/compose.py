@@ -50,6 +50,54 @@ def unsafe_character(text: str) -> tuple[str, str] | None:
             "file", "remove it (an escape like \\x1b or \\0 in quotes makes one)")
 
 
+def _libyaml_loader() -> type[Any] | None:
+    """A loader that scans and parses with libyaml and composes in Python, when PyYAML has
+    libyaml. The events, and so the nodes and their marks (line, column, index), are the ones
+    the pure-Python loader makes, at a tenth of the cost; composing stays in Python because
+    libyaml's composer recurses in C, and a file nested 100,000 deep would crash the process
+    instead of raising ``RecursionError``."""
+    try:
+        from yaml.cyaml import CParser
+    except ImportError:
+        return None
+
+    class LibyamlLoader(CParser, yaml.composer.Composer, yaml.resolver.Resolver):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+        check_node = yaml.composer.Composer.check_node
+        get_node = yaml.composer.Composer.get_node
+        get_single_node = yaml.composer.Composer.get_single_node
+
+    return LibyamlLoader
+
+
+LIBYAML = _libyaml_loader()
+
+
+def compose_yaml(text: str) -> yaml.Node | None:
+    """The YAML node tree of ``text`` (None for a file without a document), composed with
+    libyaml when there is one. A file libyaml refuses is read again by the pure-Python loader,
+    whose errors (and marks) are the ones reported, so what a user sees never depends on
+    whether libyaml is installed."""
+    if LIBYAML is not None:
+        try:
+            return _compose(text, LIBYAML)
+        except (yaml.YAMLError, RecursionError):
+            pass
+    return _compose(text, yaml.SafeLoader)
+
+
+def _compose(text: str, loader_class: Any) -> yaml.Node | None:
+    loader = loader_class(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
 class ComposeAbort(Exception):
     """A problem that stops construction of the whole file (bomb, depth, bad tag at root)."""
 

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from kitgen.base.errors import InvalidKitFile, Problem, UnreadableFile
 from kitgen.base.files import display_path, read_plain_file
-from kitgen.load.compose import ComposeAbort, Composer
+from kitgen.load.compose import ComposeAbort, Composer, compose_yaml
 from kitgen.load.explain import describe, is_text_field, quoted
 from kitgen.load.model import KitFile
 from kitgen.load.positions import LoadedKit, clip, dotted, line_column, nearest
@@ -193,7 +193,7 @@ def _parse(text: str, name: str) -> tuple[Any, Composer]:
     lines = EditorLines(text)
     builder = Composer(name, lines)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = compose_yaml(text)
     except yaml.MarkedYAMLError as error:
         raise InvalidKitFile([explain_syntax_error(text, error, name)]) from None
     except yaml.reader.ReaderError as error:

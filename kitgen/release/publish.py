@@ -26,6 +26,7 @@ from kitgen.version.manifest import (
     has_release,
     make_release_manifest,
     manifest_bytes,
+    recorded_revisions,
     version_time,
 )
 
@@ -74,7 +75,8 @@ def render_release(
     # the drafts only by the sign-off block.
     when = version_time(manifest, snapshot.kit)
     build = BuildInfo.of(version, str(manifest["digest"]), when,
-                         signoff_lines([s.record for s in relied if s.record is not None]))
+                         signoff_lines([s.record for s in relied if s.record is not None]),
+                         known=recorded_revisions(manifest))
     carried = [Attachment(MANIFEST, manifest_bytes(manifest), "kitgen version manifest")] + [
         Attachment(s.path.name, s.raw, "kitgen sign-off record") for s in relied
     ] + [

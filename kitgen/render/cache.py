@@ -14,6 +14,9 @@ PDF and are checked on every read: a torn or corrupted entry is ignored and writ
 cache lives in ``$KITGEN_CACHE_DIR``, else ``$XDG_CACHE_HOME/kitgen``, else ``~/.cache/kitgen``;
 ``KITGEN_CACHE=off`` turns it off. It is bounded (``KITGEN_CACHE_MAX_MB``, default 500): the
 entries used longest ago go first.
+
+A long-running process (``kitgen watch``) also keeps the documents it rendered last in memory,
+so a save re-renders only the documents whose HTML changed, even with the disk cache off.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import os
 import secrets
 import sys
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -58,13 +62,34 @@ class CachedDocument:
     pages: int
 
 
-class DocumentCache:
-    """Rendered PDFs by key. Never raises for a disk problem: a cache may only save time."""
+MEMORY_BYTES = 64 * 1024 * 1024  # of PDFs a watching process keeps: a few kits' worth
 
-    def __init__(self, root: Path | None, limit: int | None = None) -> None:
+
+class DocumentCache:
+    """Rendered PDFs by key. Never raises for a disk problem: a cache may only save time.
+    With ``in_memory``, the entries this process used last are also kept in memory."""
+
+    def __init__(self, root: Path | None, limit: int | None = None,
+                 in_memory: bool = False) -> None:
         self.root = root
         self.limit = settings.cache_max_bytes() if limit is None else limit
         self.stored = 0  # entries written: only then can the cache have outgrown its limit
+        self.memory: OrderedDict[str, CachedDocument] | None = (
+            OrderedDict() if in_memory else None)
+
+    @property
+    def usable(self) -> bool:
+        """Whether a key is worth computing: there is somewhere to look it up."""
+        return self.root is not None or self.memory is not None
+
+    def remember(self, key: str, entry: CachedDocument) -> None:
+        if self.memory is None:
+            return
+        self.memory[key] = entry
+        self.memory.move_to_end(key)
+        while sum(len(e.pdf) for e in self.memory.values()) > MEMORY_BYTES and \
+                len(self.memory) > 1:
+            self.memory.popitem(last=False)
 
     @classmethod
     def default(cls) -> DocumentCache:
@@ -74,6 +99,9 @@ class DocumentCache:
         return None if self.root is None else self.root / ENTRIES / key[:2] / key
 
     def get(self, key: str) -> CachedDocument | None:
+        if self.memory is not None and key in self.memory:
+            self.memory.move_to_end(key)
+            return self.memory[key]
         path = self.path(key)
         if path is None:
             return None
@@ -86,9 +114,11 @@ class DocumentCache:
             return None
         with contextlib.suppress(OSError):
             os.utime(path)  # eviction goes by last use
+        self.remember(key, entry)
         return entry
 
     def put(self, key: str, pdf: bytes, pages: int) -> None:
+        self.remember(key, CachedDocument(pdf, pages))
         if self.root is None:
             return
         path = self.root / ENTRIES / key[:2] / key

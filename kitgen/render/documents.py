@@ -2,11 +2,16 @@
 
 A kit renders to an index, one battlecard per competitor, the playbook, and one value-prop sheet
 per persona; each document knows the requirements it delivers (``delivered_by``).
+
+A draft page names its own revision, not the kit version: a document that did not change keeps
+its page, and its bytes, from one version to the next, so only what changed is rendered again.
+The kit version and its digest reach a draft PDF after rendering (version/carry.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,8 +27,23 @@ TEMPLATE_FOR_KIND = {
 
 
 @dataclass(frozen=True)
+class Revision:
+    """Which content of a document a page shows: the kit version in which that content first
+    appeared, and the sha256 of it (its HTML and the files drawing it may read). Both follow
+    from the inputs and the previous version's manifest, so a rebuild finds the same."""
+
+    version: str
+    digest: str
+
+    @property
+    def short(self) -> str:
+        return self.digest[:12]
+
+
+@dataclass(frozen=True)
 class Document:
-    """One PDF of a kit. ``ref`` is how requirements name it in ``delivered_by``."""
+    """One PDF of a kit. ``ref`` is how requirements name it in ``delivered_by``; ``revision``
+    is known once its HTML is (render/scheduler.py)."""
 
     kind: str
     ref: str
@@ -32,6 +52,7 @@ class Document:
     audience: str
     delivers: tuple[Requirement, ...] = ()
     pages: int = 0
+    revision: Revision | None = None
 
     @property
     def stem(self) -> str:
@@ -49,6 +70,10 @@ class SignoffLine:
 
 @dataclass(frozen=True)
 class BuildInfo:
+    """What a version's documents may print about it. ``known`` holds the revisions a
+    manifest recorded, by file: the previous version's for a build or a preview, the version's
+    own for a release or a rebuild. ``preview``: rendered by ``kitgen preview``, not a version."""
+
     version: str
     digest: str
     draft: bool
@@ -56,21 +81,34 @@ class BuildInfo:
     timestamp: str
     kitgen_version: str
     signoffs: tuple[SignoffLine, ...] = field(default=())
+    known: tuple[tuple[str, Revision], ...] = field(default=())
+    preview: bool = False
 
     @property
     def digest_short(self) -> str:
         return self.digest[:12]
 
+    def revision_for(self, filename: str, digest: str) -> Revision:
+        """A draft document whose content (``digest``) is the one recorded keeps its recorded
+        revision; other content is new in this version. A released page keeps the revision its
+        draft had, whatever the sign-off block adds."""
+        recorded = dict(self.known).get(filename)
+        if recorded is not None and (recorded.digest == digest or not self.draft):
+            return recorded
+        return Revision(self.version, digest)
+
     @classmethod
     def of(cls, version: str, digest: str, when: dt.datetime,
-           signoffs: tuple[SignoffLine, ...] | None = None) -> BuildInfo:
+           signoffs: tuple[SignoffLine, ...] | None = None,
+           known: Mapping[str, Revision] | None = None, preview: bool = False) -> BuildInfo:
         """What the documents of ``version`` print about it: a draft without ``signoffs``,
         released with them; ``when`` is the version's time (never the clock)."""
         from kitgen import __version__
 
         return cls(version=version, digest=digest, draft=signoffs is None,
                    date=when.date().isoformat(), timestamp=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                   kitgen_version=__version__, signoffs=signoffs or ())
+                   kitgen_version=__version__, signoffs=signoffs or (),
+                   known=tuple(sorted((known or {}).items())), preview=preview)
 
 
 @dataclass(frozen=True)

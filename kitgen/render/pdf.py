@@ -217,7 +217,9 @@ def render_pdf(
             for a in attachments
         ]
         pdf = document.write_pdf(
-            pdf_identifier=identifier,
+            # No identifier (b""), no /ID: optional in PDF/UA-1, and pydyf serialises every
+            # object a second time to hash them for one, about a tenth of a render.
+            pdf_identifier=identifier or None,
             attachments=files or None,
             # PDF/UA-1: tagged structure, language, title shown, declared in XMP metadata.
             pdf_variant="pdf/ua-1",

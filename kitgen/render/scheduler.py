@@ -1,19 +1,21 @@
 """Turning kits' documents into PDFs: from the document cache where it can, else on a pool of
-processes; a kit's index last, once every other document's page count is known.
+processes; a kit's index last, once every other document's page count and revision is known.
 
-A document's bytes depend only on its inputs, never on which process rendered it or on the
-order, so ``--jobs`` changes the time a build takes and nothing else.
+A document's bytes depend only on what it shows, never on which process rendered it, on the
+order, or on the kit version (a draft page names its own revision): ``--jobs`` changes the time
+a build takes and nothing else, and a new version renders only the documents that changed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kitgen.base.workspace import Workspace
 from kitgen.load.brand import Brand, load_brand
@@ -21,7 +23,7 @@ from kitgen.load.positions import LoadedKit
 from kitgen.render.branding import brand_digest, fetchable_files
 from kitgen.render.cache import DocumentCache, document_key, files_digest
 from kitgen.render.documents import BuildInfo, Changes, Document, plan_documents, source_date
-from kitgen.render.html import render_html
+from kitgen.render.html import render_html, template_inputs
 from kitgen.render.paths import ASSETS_DIR
 from kitgen.render.pdf import (
     InlineExecutor,
@@ -33,6 +35,9 @@ from kitgen.render.pdf import (
     result_of,
 )
 from kitgen.render.sandbox import make_environment
+
+if TYPE_CHECKING:
+    import jinja2
 
 Progress = Callable[[str, str], None]  # (kit, what just happened)
 
@@ -86,11 +91,11 @@ class KitRender:
         return self.documents[1:]
 
     def index(self) -> Document:
-        """The index, which shows every other document's page count: ask only once they are
-        all rendered."""
+        """The index, which shows every other document's page count and revision: ask only
+        once they are all rendered."""
         self.documents = [
-            replace(d, pages=self.rendered[d.filename][0].pages) if d.filename in self.rendered
-            else d
+            replace(self.rendered[d.filename][0].document, pages=self.rendered[d.filename][0].pages)
+            if d.filename in self.rendered else d
             for d in self.documents
         ]
         return self.documents[0]
@@ -106,14 +111,23 @@ class Renderer:
     dropped from memory as early as possible."""
 
     def __init__(self, workspace: Workspace, jobs: int, progress: Progress | None,
-                 use_cache: bool = True) -> None:
-        self.env = make_environment(workspace.templates_dir)
+                 use_cache: bool = True, cache: DocumentCache | None = None,
+                 env: jinja2.Environment | None = None,
+                 inputs: Mapping[str, str] | None = None) -> None:
+        self.env = env or make_environment(workspace.templates_dir)
         self.base_url = workspace.templates_dir
         self.roots = (ASSETS_DIR, workspace.templates_dir)
         self.jobs = max(1, jobs)
         self.progress = progress
-        self.cache = DocumentCache.default() if use_cache else DocumentCache(None)
+        self.cache = cache or (DocumentCache.default() if use_cache else DocumentCache(None))
         self.files_digest = files_digest(self.roots)
+        # The files a render reads besides its HTML (fonts, stylesheets, images), named as the
+        # manifest names them: templates shape the HTML itself, so they are in it already.
+        # ``inputs``: template_inputs, when the caller has them already.
+        found = template_inputs(workspace.templates_dir) if inputs is None else inputs
+        self.drawn_from = {name: sha for name, sha in found.items() if not name.endswith(".j2")}
+        self.rendered: list[str] = []  # "kit/file" of each document WeasyPrint rendered
+        self.finished_inline = False  # a kit rendered in this process was finished
         self.pool: Executor | None = None
         self.finish: Callable[[KitRender], None] = lambda _run: None
         self.running: dict[Future[Any], tuple[KitRender, Document, str, str]] = {}
@@ -151,30 +165,55 @@ class Renderer:
             run = next(kits, None)
             if run is None:
                 return False
+            if self.finished_inline:
+                # Memory the kits before used goes back before this one grows, so a long build
+                # in one process grows little with every kit; after the last kit, no need.
+                release_memory()
+                self.finished_inline = False
             content = run.content()
             self.ready.extend((run, document) for document in content)
             if not content:
                 self.ready.append((run, run.index()))
         return True
 
+    def warm_up(self, loaded: LoadedKit, build: BuildInfo) -> None:
+        """Render one document of ``loaded`` in this process and throw it away: WeasyPrint is
+        imported and the fonts are loaded, for the renders a long-running process makes next."""
+        documents = plan_documents(loaded.kit)
+        html = render_html(self.env, loaded.kit, documents[-1], build, documents)
+        render_in_worker(RenderJob(
+            html=html, what=f"{loaded.kit.kit}/{documents[-1].filename}", base_url=self.base_url,
+            allowed_roots=self.roots, identifier=b"", when=source_date(loaded.kit),
+            files_digest=self.files_digest))
+
+    def revised(self, run: KitRender, document: Document) -> Document:
+        """``document`` with its revision, which follows from its HTML without one."""
+        html = render_html(self.env, run.loaded.kit, document, run.build, run.documents,
+                           run.changes, brand=run.brand)
+        drawn = dict(self.drawn_from)  # a brand's fonts draw the page without being in its HTML
+        drawn.update((f"brand:{file.name}", file.sha256)
+                     for file in (run.brand.files if run.brand else ()))
+        digest = revision_digest(html, drawn)
+        return replace(document, revision=run.build.revision_for(document.filename, digest))
+
     def start(self, run: KitRender, document: Document) -> None:
         kit = run.loaded.kit
+        document = self.revised(run, document)
         html = render_html(self.env, kit, document, run.build, run.documents, run.changes,
                            brand=run.brand)
-        identifier = hashlib.sha256(f"{run.build.digest}/{document.filename}".encode())
         branded = hashlib.sha256(f"{self.files_digest}/{brand_digest(run.brand)}".encode())
         job = RenderJob(
             html=html,
             what=f"{kit.kit}/{document.filename}",
             base_url=self.base_url,
             allowed_roots=self.roots,
-            identifier=identifier.hexdigest()[:32].encode(),
+            identifier=b"",  # no PDF file identifier: see render_pdf
             when=run.when or source_date(kit),
             attachments=tuple(run.attachments(document)) if run.attachments else (),
             files_digest=branded.hexdigest() if run.brand else self.files_digest,
             allowed_files=fetchable_files(run.brand),
         )
-        key = document_key(job) if self.cache.root else ""
+        key = document_key(job) if self.cache.usable else ""
         cached = self.cache.get(key) if key else None
         if cached is not None:
             check_page_limit(cached.pages, job.what)
@@ -182,6 +221,7 @@ class Renderer:
             return
         if self.pool is None:
             self.pool = open_pool(self.jobs)
+        self.rendered.append(job.what)
         self.running[self.pool.submit(render_in_worker, job)] = (run, document, html, key)
 
     def done(self, run: KitRender, document: Document, html: str, pdf: bytes, pages: int) -> None:
@@ -194,8 +234,7 @@ class Renderer:
                 self.env, run.loaded.kit, document, run.build, run.documents, run.changes,
                 for_screen=True, brand=run.brand))
             self.finish(run)
-            if isinstance(self.pool, InlineExecutor):
-                release_memory()
+            self.finished_inline = isinstance(self.pool, InlineExecutor)
         elif len(run.rendered) == len(run.documents) - 1:
             self.ready.appendleft((run, run.index()))
 
@@ -204,7 +243,21 @@ def screen_page(html: str) -> str:
     """The index page without the URL of kitgen's own fonts: that names the folder kitgen is
     installed in, which differs between machines and is nobody's business once the version is
     committed. A browser draws the page with its own fonts instead."""
+    return portable(html, "")
+
+
+def portable(html: str, assets_url: str = "kitgen:assets") -> str:
+    """``html`` with the URL of kitgen's assets (the folder kitgen is installed in) replaced,
+    so that what follows from it is the same on every machine."""
     from markupsafe import escape
 
     assets = ASSETS_DIR.resolve().as_uri()
-    return html.replace(str(escape(assets)), "").replace(assets, "")
+    return html.replace(str(escape(assets)), assets_url).replace(assets, assets_url)
+
+
+def revision_digest(html: str, drawn_from: Mapping[str, str]) -> str:
+    """The digest of a document's content: its HTML, wherever kitgen is installed, and the
+    sha256 of every file its render may read besides (fonts, stylesheets, images)."""
+    payload = {"html": hashlib.sha256(portable(html).encode()).hexdigest(),
+               "files": dict(sorted(drawn_from.items()))}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()

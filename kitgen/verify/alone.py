@@ -159,17 +159,23 @@ def uncarried_problems(facts: PdfFacts) -> list[str]:
     if facts.unreadable:
         return [facts.unreadable]
     claimed = facts.metadata.get("/kitgenkit")
+    version = facts.metadata.get("/kitgenversion")
     if MANIFEST in facts.attachments or RELEASE_MANIFEST in facts.attachments:
         problems = ["changed after kitgen wrote it: its bytes are no longer the rendered PDF "
                     "followed by the manifest kitgen appended to it"]
+    elif claimed and version is None:
+        # A draft gets its version with its manifest: without both it belongs to no version.
+        problems = ["a draft of no version (a preview, from `kitgen preview` or `kitgen "
+                    "watch`, or its manifest was removed): it carries no kitgen manifest to "
+                    "check it against; check the PDFs `kitgen build` writes"]
     elif claimed:
         problems = ["carries no kitgen manifest to check it against (made by an earlier "
                     "kitgen, or its attachments were removed); verify it in the kit's workspace"]
     else:
         problems = ["not a kitgen PDF: it carries no kitgen manifest"]
     if claimed:
-        problems.append(f"it says it is kit {claimed} version "
-                        f"{facts.metadata.get('/kitgenversion')}")
+        problems.append(f"it says it is kit {claimed} "
+                        + (f"version {version}" if version else "and names no version"))
     return problems
 
 

@@ -33,6 +33,7 @@ from kitgen.version.manifest import (
     changes_from_json,
     has_release,
     read_json_object,
+    recorded_revisions,
     version_time,
 )
 
@@ -73,7 +74,10 @@ def rebuild_kit(workspace: Workspace, report: KitReport) -> None:
                 str(manifest.get("kitgen_version")), inputs, current)))
             continue
         when = version_time(manifest, snapshot.kit)
-        build = BuildInfo.of(version, str(manifest.get("digest")), when)
+        # The revisions it recorded: a page whose content is still the recorded one prints
+        # the recorded revision, so any other content shows as other bytes.
+        build = BuildInfo.of(version, str(manifest.get("digest")), when,
+                             known=recorded_revisions(manifest))
         try:
             built = render_documents(workspace, snapshot, build,
                                      changes=changes_from_json(manifest.get("changes")),

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from kitgen import __version__
 from kitgen.base.errors import InputError
-from kitgen.base.files import is_plain_file
+from kitgen.base.files import is_plain_file, read_plain_file
 from kitgen.verify.common import KitCheck, carried, page_count, sha256_of
 from kitgen.version.digest import data_digest
 from kitgen.version.manifest import (
@@ -18,6 +18,7 @@ from kitgen.version.manifest import (
     RELEASE_DIR,
     SNAPSHOT,
     digest_of_inputs,
+    json_object,
     manifest_bytes,
 )
 from kitgen.version.policy import diff_policies, policy_change_record, policy_record
@@ -86,14 +87,35 @@ def _check_document(check: KitCheck, folder: Path, doc: dict[str, Any],
         check.problem(folder / MANIFEST, f"manifest says {path.name} has {doc.get('pages')} "
                                          f"page(s), but it has {pages}: the manifest was edited")
     elif copy.data != manifest_raw:
-        # Each PDF carries the manifest as it was built: any later change to it, even to a
-        # field nothing else checks, shows here.
-        check.problem(folder / MANIFEST, f"manifest.json differs from the copy {path.name} "
-                                         "carries: edited after the build")
+        other = _version_carried(check, folder.name, copy.data)
+        if other is not None:
+            # An unchanged document keeps its pages from version to version: only the
+            # manifest it carries tells one version's copy from another's.
+            check.problem(path, f"PDF differs from the one built: it is version {other}'s copy "
+                                "(the same pages, carrying that version's manifest)")
+        else:
+            # Each PDF carries the manifest as it was built: any later change to it, even to
+            # a field nothing else checks, shows here.
+            check.problem(folder / MANIFEST, f"manifest.json differs from the copy {path.name} "
+                                             "carries: edited after the build")
     names = {path.name}
     if doc.get("html"):
         names.add(_check_page(check, folder, doc))
     return names
+
+
+def _version_carried(check: KitCheck, version: str, copy: bytes) -> str | None:
+    """The other version of this kit whose manifest.json ``copy`` is, if any."""
+    named = (json_object(copy) or {}).get("version")
+    ledger = check.ledger
+    if not isinstance(named, str) or named == version or named not in ledger.versions:
+        return None
+    try:
+        same = read_plain_file(ledger.kit_dir / named / MANIFEST, ledger.kit_dir,
+                               links=False) == copy
+    except (OSError, InputError):
+        return None
+    return named if same else None
 
 
 def _check_page(check: KitCheck, folder: Path, doc: dict[str, Any]) -> str:

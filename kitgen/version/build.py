@@ -3,7 +3,9 @@
 Every requirement file is validated before anything is written, so one bad file leaves
 ``kits/`` untouched. Each version is assembled in a hidden folder and renamed into place.
 Documents are rendered through the document cache and, with ``jobs`` > 1, a process pool; a
-document's bytes depend only on its inputs, never on which process rendered it or on the order.
+document's bytes depend only on what it shows, never on which process rendered it, on the
+order or on the version number, so a document that did not change since the previous version
+comes from the cache; the version and the manifest are added to each PDF afterwards.
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ from kitgen.version.manifest import (
     SNAPSHOT,
     has_release,
     make_manifest,
+    read_json_object,
     read_manifest,
+    recorded_revisions,
 )
 from kitgen.version.numbering import list_versions, next_patch, next_version, version_key
 from kitgen.version.policy import diff_policies, policy_change_record
@@ -133,7 +137,8 @@ def build_kits(
             if not plan.unchanged:
                 kit_dir = workspace.kit_dir(plan.loaded.kit.kit)
                 changes = version_changes(kit_dir, plan.version, plan.loaded.kit)
-                run = KitRender(plan.loaded, draft_build_info(plan), changes, brand=plan.brand)
+                run = KitRender(plan.loaded, draft_build_info(kit_dir, plan), changes,
+                                brand=plan.brand)
                 planned[id(run)] = (number, plan)
                 yield run
 
@@ -144,7 +149,7 @@ def build_kits(
         run.rendered.clear()  # its PDFs are on disk now: keep memory flat however many kits
 
     if any(not plan.unchanged for plan in plans):
-        with Renderer(workspace, jobs, progress) as renderer:
+        with Renderer(workspace, jobs, progress, inputs=plans[0].inputs) as renderer:
             renderer.render(opened(), finish)
     return [result for result in results if result is not None]
 
@@ -156,9 +161,13 @@ def write_version(
     return build_kits(workspace, [plan], progress, keep_html)[0]
 
 
-def draft_build_info(plan: KitPlan) -> BuildInfo:
-    when = source_date(plan.loaded.kit)
-    return BuildInfo.of(plan.version, plan.digest, when)
+def draft_build_info(kit_dir: Path, plan: KitPlan, preview: bool = False) -> BuildInfo:
+    """What the drafts of ``plan`` print: a document whose content is the previous version's
+    keeps that version's revision, and so its bytes."""
+    earlier = [v for v in list_versions(kit_dir) if version_key(v) < version_key(plan.version)]
+    previous = read_json_object(kit_dir / earlier[-1] / MANIFEST) if earlier else None
+    return BuildInfo.of(plan.version, plan.digest, source_date(plan.loaded.kit),
+                        known=recorded_revisions(previous), preview=preview)
 
 
 def write_built_version(

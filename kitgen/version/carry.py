@@ -13,13 +13,23 @@ sha256 the manifest does not list. It is a checksum, not a signature: someone wh
 scheme can build a consistent forgery, which only the workspace's own files or signed sign-off
 records (checked against keys the reader trusts) can expose.
 
+A draft is rendered without its kit version and digest (its page shows its own revision, so
+that a document that did not change keeps its rendered bytes from version to version): the
+update then also gives it a new Info dictionary, the rendered one plus ``/kitgenversion`` and
+``/kitgendigest`` as the carried manifest names them. Entries the rendered PDF has (a released
+one names its version itself; the kit and the state every PDF names) are never replaced, so
+what the rendered bytes say can still be checked against what the PDF carries. ``split``
+checks the added entries with the rest, since it appends again and compares.
+
 The update is written here, not by a PDF library, so that it is the same bytes on every
-machine and costs milliseconds: only the trailer, the catalog and its name tree are read.
+machine and costs milliseconds: only the trailer, the catalog, its name tree and the Info
+dictionary are read.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -53,6 +63,12 @@ def append(pdf: bytes, name: str, data: bytes) -> bytes:
     file_number, spec_number, tree_number, names_number, xref_number = range(
         source.size, source.size + 5)
     names, entries = _attachments(source, name, IndirectObject(spec_number, 0, source.reader))
+    trailer = source.trailer
+    info = source.objects.dictionary(trailer.raw_get("/Info") if "/Info" in trailer else None)
+    missing = {key: value for key, value in _version_entries(data).items() if key not in info}
+    info_number = xref_number if missing else None
+    if missing:
+        xref_number += 1
 
     update = _Update(bytearray(pdf))
     update.write(file_number, b"<< /Type /EmbeddedFile /Subtype /application#2Fjson /Length %d "
@@ -72,7 +88,12 @@ def append(pdf: bytes, name: str, data: bytes) -> bytes:
                                     for k in source.catalog})
     new_catalog[NameObject("/Names")] = IndirectObject(names_number, 0, source.reader)
     update.write(source.root.idnum, _serial(new_catalog))
-    return update.finish(xref_number, source)
+    if info_number is not None:
+        new_info = DictionaryObject({NameObject(k): info.raw_get(k) for k in info})
+        for key, value in missing.items():
+            new_info[NameObject(key)] = _text(value)
+        update.write(info_number, _serial(new_info))
+    return update.finish(xref_number, source, info_number)
 
 
 @dataclass(frozen=True)
@@ -137,7 +158,7 @@ class _Update:
         self.offsets[number] = len(self.out)
         self.out.extend(b"%d 0 obj\n%s\nendobj\n" % (number, body))
 
-    def finish(self, xref_number: int, source: _Source) -> bytes:
+    def finish(self, xref_number: int, source: _Source, info_number: int | None = None) -> bytes:
         self.offsets[xref_number] = len(self.out)
         numbers = sorted(self.offsets)
         runs: list[list[int]] = []
@@ -148,7 +169,10 @@ class _Update:
                 runs.append([number, 1])
         rows = b"".join(b"\x01" + self.offsets[n].to_bytes(4, "big") + b"\x00" for n in numbers)
         extra = b"".join(b" /%s %s" % (key[1:].encode(), _serial(source.trailer.raw_get(key)))
-                         for key in ("/Info", "/ID") if key in source.trailer)
+                         for key in ("/Info", "/ID") if key in source.trailer
+                         and not (key == "/Info" and info_number is not None))
+        if info_number is not None:
+            extra = b" /Info %d 0 R%s" % (info_number, extra)
         self.out.extend(b"%d 0 obj\n<< /Type /XRef /Size %d /Root %d 0 R%s /Prev %d /Index [ %s ] "
                         b"/W [ 1 4 1 ] /Length %d >>\nstream\n%s\nendstream\nendobj\n"
                         % (xref_number, xref_number + 1, source.root.idnum, extra,
@@ -157,6 +181,21 @@ class _Update:
                            len(rows), rows))
         self.out.extend(b"startxref\n%d\n%%%%EOF\n" % self.offsets[xref_number])
         return bytes(self.out)
+
+
+def _version_entries(data: bytes) -> dict[str, str]:
+    """The Info entries naming the version the carried manifest names; none for a manifest
+    without its version and digest."""
+    try:
+        manifest = json.loads(data)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return {}
+    if not isinstance(manifest, dict):
+        return {}
+    version, digest = manifest.get("version"), manifest.get("digest")
+    if not (isinstance(version, str) and isinstance(digest, str)):
+        return {}
+    return {"/kitgenversion": version, "/kitgendigest": digest}
 
 
 def _serial(value: Any) -> bytes:

@@ -11,18 +11,20 @@ import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kitgen import __version__
 from kitgen.base.errors import InputError, UnreadableFile
 from kitgen.base.files import is_plain_dir, is_plain_file, read_plain_file
 from kitgen.load.model import KitFile
 from kitgen.load.positions import LoadedKit
-from kitgen.render.documents import Changes, source_date
-from kitgen.render.scheduler import BuiltDocument
+from kitgen.render.documents import Changes, Revision, source_date
 from kitgen.version.content_diff import FieldChange, diff_kits
 from kitgen.version.digest import compute_digest
 from kitgen.version.policy import policy_record
+
+if TYPE_CHECKING:  # readers of a manifest (status, verify) never load the renderer
+    from kitgen.render.scheduler import BuiltDocument
 
 MANIFEST = "manifest.json"
 SNAPSHOT = "requirements.yaml"
@@ -155,10 +157,26 @@ def _document_entry(built: BuiltDocument, page: str) -> dict[str, Any]:
         "title": document.title, "audience": document.audience, "sha256": built.sha256,
         "pages": built.pages, "delivers": [r.id for r in document.delivers],
     }
+    if document.revision:
+        entry["revision"] = {"version": document.revision.version,
+                             "digest": document.revision.digest}
     if page:
         entry["html"] = f"{document.stem}.html"
         entry["html_sha256"] = hashlib.sha256(page.encode()).hexdigest()
     return entry
+
+
+def recorded_revisions(manifest: dict[str, Any] | None) -> dict[str, Revision]:
+    """Each document's revision as a manifest records it, by file (none for a manifest that
+    records none, or a malformed entry: that document then starts a new revision)."""
+    found: dict[str, Revision] = {}
+    documents = manifest.get("documents") if manifest else None
+    for doc in documents if isinstance(documents, list) else []:
+        revision = doc.get("revision") if isinstance(doc, dict) else None
+        if isinstance(revision, dict) and isinstance(doc.get("file"), str) and all(
+                isinstance(revision.get(key), str) for key in ("version", "digest")):
+            found[doc["file"]] = Revision(revision["version"], revision["digest"])
+    return found
 
 
 def changes_to_json(changes: Changes | None) -> dict[str, Any] | None:

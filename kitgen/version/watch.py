@@ -1,13 +1,13 @@
-"""``kitgen watch``: rebuild a kit's drafts whenever its requirement file or a template is saved.
+"""``kitgen watch``: preview a kit's drafts whenever its requirement file or a template is saved.
 
-Builds run in this process through the same core functions as ``kitgen build``, not as
-subprocesses: WeasyPrint and the fonts load once, so a save costs the render alone (a
-subprocess would add about a second of start-up to every save), and every error comes back
-as a value the watcher reports before it goes on watching.
+A save never makes a version (only ``kitgen build`` does): each one renders the drafts into
+``preview/<kit>/`` through a ``Previewer`` that lives as long as the watch, so WeasyPrint and
+the fonts load once, and only the documents whose HTML changed are rendered and rewritten.
+Every error comes back as a value the watcher reports before it goes on watching.
 
 The watcher is anything that yields batches of ``(change, path)`` (watchfiles in the CLI, a
 list in tests). Its first batch, whatever it holds, says it is running: only then are the
-kits built once, so a save made during that first build is in the next batch, never lost.
+kits previewed once, so a save made during that first preview is in the next batch, never lost.
 """
 
 from __future__ import annotations
@@ -24,21 +24,26 @@ from kitgen.base.errors import InputError, KitgenError
 from kitgen.base.files import display_path
 from kitgen.base.workspace import Workspace
 from kitgen.render.paths import BUILTIN_TEMPLATES
+from kitgen.version.preview import Previewer
 
 Batch = Iterable[tuple[Any, str]]
 
 
 @dataclass(frozen=True)
 class KitOutcome:
-    """What one kit's rebuild did: a version written, nothing (unchanged), an error, or gone."""
+    """What one kit's preview did: which files it rendered and rewrote, an error, or the
+    requirement file gone."""
 
     file: str
     kit: str = ""
-    version: str = ""
-    written: bool = False
+    version: str = ""  # the version a build would write (the latest when nothing changed)
+    unchanged: bool = False  # the inputs of the latest version: a build writes nothing
     folder: str = ""
     documents: int = 0
     pages: int = 0
+    rendered: tuple[str, ...] = ()
+    written: tuple[str, ...] = ()
+    conflict: str = ""
     error: str = ""
     details: tuple[str, ...] = ()
     trace: str = ""
@@ -47,8 +52,8 @@ class KitOutcome:
 
 
 @dataclass(frozen=True)
-class Rebuild:
-    changed: tuple[str, ...]  # the saved files that caused it; empty for the first build
+class Refresh:
+    changed: tuple[str, ...]  # the saved files that caused it; empty for the first preview
     outcomes: tuple[KitOutcome, ...]
 
     @property
@@ -88,22 +93,23 @@ def watch_targets(workspace: Workspace, files: list[Path] | None) -> Targets:
     return Targets(workspace, tuple(f.absolute() for f in files))
 
 
-def watch_rebuilds(
+def watch_previews(
     targets: Targets,
     batches: Iterable[Batch],
     on_start: Callable[[tuple[str, ...]], None] | None = None,
     today: Callable[[], dt.date] | None = None,
-) -> Iterator[Rebuild]:
-    """Yield the first build when the watcher runs, then one ``Rebuild`` per batch that
+) -> Iterator[Refresh]:
+    """Yield the first preview when the watcher runs, then one ``Refresh`` per batch that
     touches a watched requirement file or a template; other batches yield nothing.
 
-    ``on_start(changed)`` is called before each build, so the caller can say what is about
+    ``on_start(changed)`` is called before each preview, so the caller can say what is about
     to happen before the render takes its time.
     """
+    previewer = Previewer(targets.workspace)
     started = False
     for batch in batches:
         if not started:
-            # Whatever this batch holds was saved before the first build reads anything.
+            # Whatever this batch holds was saved before the first preview reads anything.
             started = True
             changed: tuple[str, ...] = ()
             files = _existing_files(targets)
@@ -113,11 +119,11 @@ def watch_rebuilds(
                 continue
         if on_start:
             on_start(changed)
-        yield Rebuild(changed, tuple(build_kit_file(targets.workspace, f, today) for f in files))
+        yield Refresh(changed, tuple(preview_kit_file(previewer, f, today) for f in files))
 
 
 def affected_files(targets: Targets, batch: Batch) -> tuple[tuple[str, ...], list[Path]]:
-    """(the watched files that changed, the requirement files to rebuild because of them)."""
+    """(the watched files that changed, the requirement files to preview because of them)."""
     root = targets.workspace.root
     requirements: list[Path] = []
     templates: list[Path] = []
@@ -142,27 +148,29 @@ def affected_files(targets: Targets, batch: Batch) -> tuple[tuple[str, ...], lis
     return changed, sorted(unique)
 
 
-def build_kit_file(
-    workspace: Workspace, path: Path, today: Callable[[], dt.date] | None = None
+def preview_kit_file(
+    previewer: Previewer, path: Path, today: Callable[[], dt.date] | None = None
 ) -> KitOutcome:
-    """Build one requirement file into a draft version, as ``kitgen build FILE`` would.
+    """Preview one requirement file's drafts, as ``kitgen preview FILE`` would; afterwards
+    WeasyPrint and the fonts are loaded, whether or not a document needed rendering.
 
     Never raises for anything but an interrupt: a watcher reports and keeps watching.
     """
     from kitgen.base.settings import today as clock_today
     from kitgen.load.fieldready import check_warnings, long_battlecards
     from kitgen.load.reader import load_kit
-    from kitgen.version.build import plan_kit, write_version
 
+    workspace = previewer.workspace
     name = display_path(path, workspace.root)
     if not path.is_file():
         return KitOutcome(name, removed=True)
     try:
         loaded = load_kit(path, workspace.root)
-        result = write_version(workspace, plan_kit(workspace, loaded))
+        result = previewer.preview(loaded)
         warnings = check_warnings(loaded, (today or clock_today)())
         pages = {d.document.filename: d.pages for d in result.documents}
         warnings += long_battlecards(loaded, pages)
+        previewer.warm_up(loaded)
     except KitgenError as error:
         return KitOutcome(name, error=error.message, details=tuple(error.details))
     except Exception as error:  # noqa: BLE001 - a bug must not end the watch; it is reported
@@ -172,10 +180,13 @@ def build_kit_file(
         name,
         kit=result.kit,
         version=result.version,
-        written=result.written,
-        folder=display_path(result.path, workspace.root),
+        unchanged=result.unchanged,
+        folder=display_path(result.folder, workspace.root),
         documents=len(result.documents),
-        pages=sum(d.pages for d in result.documents),
+        pages=result.pages,
+        rendered=result.rendered,
+        written=result.written,
+        conflict=result.conflict,
         warnings=tuple(str(w) for w in warnings),
     )
 
