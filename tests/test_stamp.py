@@ -77,3 +77,34 @@ def test_warnings_and_strict_hold_from_the_stamp_and_a_new_day_checks_again(
         late = kitgen("build", "--strict", cwd=root, env=stale)
         assert late.exit_code == 1, late.output
         assert "warning" in late.output and "globex" in late.output
+
+
+@pytest.mark.slow
+def test_the_stamp_never_hides_a_brand_change(kitgen: Kitgen, tmp_path: Path) -> None:
+    """A brand file added, and a logo it names changed, each make a new version, though no
+    requirement file or template changed and the last build left a stamp."""
+    from brand_helpers import solid_png, write_brand
+
+    root = make_workspace(tmp_path / "ws", two_document_kit())
+    env = {"KITGEN_CACHE_DIR": str(tmp_path / "cache"), "KITGEN_TODAY": "2026-11-20"}
+
+    def build() -> str:
+        result = kitgen("build", "--jobs", "1", cwd=root, env=env)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    build()
+    assert "unchanged, nothing written" in build()  # stamped
+    write_brand(root)
+    assert f"{KIT}  2        written (draft)" in build()
+    assert "unchanged, nothing written" in build()  # stamped, with the brand's files
+    (root / "brand" / "header.png").write_bytes(solid_png(b"\0\0\xff"))
+    assert f"{KIT}  3        written (draft)" in build()
+    assert versions(root) == ["1", "2", "3"]
+
+
+def test_the_stamp_looks_for_the_brand_file_under_every_name_kitgen_reads() -> None:
+    from kitgen.load.brand import BRAND_FILE_NAMES
+    from kitgen.version.stamp import BRAND_FILE_NAMES as STAMPED
+
+    assert STAMPED == BRAND_FILE_NAMES
