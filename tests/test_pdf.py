@@ -137,7 +137,7 @@ def test_render_fetches_nothing_outside_the_allowed_roots(
     <img src="file:///etc/passwd"><img src="{base}/pixel.png"><img src="../secret.txt">
     <iframe src="file:///etc/passwd"></iframe><object data="file:///etc/passwd"></object>
     </body></html>"""
-    pdf, pages = render_pdf(
+    pdf, pages, _ = render_pdf(
         html,
         what="test",
         base_url=root,

@@ -31,6 +31,7 @@ from functools import cache
 from pathlib import Path
 
 from kitgen.base import settings
+from kitgen.render.layout import LayoutFinding
 from kitgen.render.pdf import RenderJob
 
 KEY_FORMAT = 1
@@ -56,6 +57,7 @@ NATIVE_LIBRARIES = {
 class CachedDocument:
     pdf: bytes
     pages: int
+    layout: tuple[LayoutFinding, ...] = ()
 
 
 class DocumentCache:
@@ -88,7 +90,8 @@ class DocumentCache:
             os.utime(path)  # eviction goes by last use
         return entry
 
-    def put(self, key: str, pdf: bytes, pages: int) -> None:
+    def put(self, key: str, pdf: bytes, pages: int,
+            layout: tuple[LayoutFinding, ...] = ()) -> None:
         if self.root is None:
             return
         path = self.root / ENTRIES / key[:2] / key
@@ -99,7 +102,7 @@ class DocumentCache:
                 self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
                 path.parent.mkdir(parents=True, exist_ok=True)
             with open(temp, "xb") as handle:
-                handle.write(_encode(pdf, pages))
+                handle.write(_encode(pdf, pages, layout))
             os.replace(temp, path)
             self.stored += 1
         except OSError:
@@ -130,8 +133,9 @@ class DocumentCache:
                 total -= size
 
 
-def _encode(pdf: bytes, pages: int) -> bytes:
-    header = {"format": KEY_FORMAT, "pages": pages, "sha256": hashlib.sha256(pdf).hexdigest()}
+def _encode(pdf: bytes, pages: int, layout: tuple[LayoutFinding, ...] = ()) -> bytes:
+    header = {"format": KEY_FORMAT, "pages": pages, "sha256": hashlib.sha256(pdf).hexdigest(),
+              "layout": [finding.as_json() for finding in layout]}
     return json.dumps(header, sort_keys=True).encode() + b"\n" + pdf
 
 
@@ -147,7 +151,9 @@ def _decode(data: bytes) -> CachedDocument | None:
         return None
     if header.get("format") != KEY_FORMAT or hashlib.sha256(pdf).hexdigest() != sha:
         return None
-    return CachedDocument(pdf, pages)
+    found = header.get("layout")
+    layout = [LayoutFinding.from_json(item) for item in found] if isinstance(found, list) else []
+    return CachedDocument(pdf, pages, tuple(f for f in layout if f is not None))
 
 
 def _files(root: Path) -> Iterable[Path]:

@@ -65,9 +65,10 @@ def digest_of_inputs(manifest: dict[str, Any]) -> str | None:
 
 
 def make_release_manifest(manifest: dict[str, Any], signoffs: list[dict[str, Any]],
-                          built: Sequence[BuiltDocument]) -> bytes:
+                          built: Sequence[BuiltDocument], index_page: bool = False) -> bytes:
     """``release.json`` of a version (``manifest``): the sign-off records it relies on and the
-    released PDFs as rendered."""
+    released PDFs as rendered (with ``index_page``, the released index's page for a browser
+    beside its PDF)."""
     return manifest_bytes({
         "format": RELEASE_FORMAT,
         "kit": manifest["kit"],
@@ -75,7 +76,9 @@ def make_release_manifest(manifest: dict[str, Any], signoffs: list[dict[str, Any
         "digest": manifest["digest"],
         "kitgen_version": __version__,
         "signoffs": signoffs,
-        "documents": [{"file": b.document.filename, "sha256": b.sha256, "pages": b.pages}
+        "documents": [{"file": b.document.filename, "sha256": b.sha256, "pages": b.pages,
+                       **({"html": f"{b.document.stem}.html"}
+                          if index_page and b.document.kind == "index" else {})}
                       for b in built],
     })
 
@@ -132,6 +135,9 @@ def make_manifest(
                 "sha256": b.sha256,
                 "pages": b.pages,
                 "delivers": [r.id for r in b.document.delivers],
+                # What the laid-out pages showed (render/layout.py): a build that writes
+                # nothing still warns about it.
+                **({"layout": [f.as_json() for f in b.layout]} if b.layout else {}),
                 **({"html": f"{b.document.stem}.html"}
                    if keep_html or (index_page and b.document.kind == "index") else {}),
             }

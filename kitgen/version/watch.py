@@ -141,8 +141,9 @@ def build_kit_file(
     Never raises for anything but an interrupt: a watcher reports and keeps watching.
     """
     from kitgen.base.settings import today as clock_today
-    from kitgen.load.fieldready import check_warnings, long_battlecards
+    from kitgen.load.fieldready import check_warnings, long_documents
     from kitgen.load.reader import load_kit
+    from kitgen.render.layout import layout_warnings
     from kitgen.version.build import plan_kit, write_version
 
     name = display_path(path, workspace.root)
@@ -153,7 +154,8 @@ def build_kit_file(
         result = write_version(workspace, plan_kit(workspace, loaded))
         warnings = check_warnings(loaded, (today or clock_today)())
         pages = {d.document.filename: d.pages for d in result.documents}
-        warnings += long_battlecards(loaded, pages)
+        warnings += long_documents(loaded, pages)
+        warnings += layout_warnings(loaded, [(d.document, d.layout) for d in result.documents])
     except KitgenError as error:
         return KitOutcome(name, error=error.message, details=tuple(error.details))
     except Exception as error:  # noqa: BLE001 - a bug must not end the watch; it is reported
