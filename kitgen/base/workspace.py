@@ -26,6 +26,12 @@ class Workspace:
     def kits_dir(self) -> Path:
         return self.root / "kits"
 
+    @property
+    def fonts_dir(self) -> Path:
+        """The fonts the HTML pages under kits/ use (written by every build). No kit can be
+        called this: kit ids start with a letter or digit."""
+        return self.kits_dir / "_fonts"
+
     def requirement_files(self) -> list[Path]:
         if not self.requirements_dir.is_dir():
             raise InputError(
@@ -45,5 +51,5 @@ class Workspace:
             return []
         return sorted(
             p.name for p in self.kits_dir.iterdir()
-            if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")
+            if p.is_dir() and not p.is_symlink() and not p.name.startswith((".", "_"))
         )

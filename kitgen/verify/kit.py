@@ -375,6 +375,8 @@ def _verify_release(ledger: KitLedger, version: str, problem: Any) -> bool:
     for doc in release.get("documents", []):
         pdf = folder / str(doc.get("file", ""))
         listed.add(pdf.name)
+        if doc.get("html"):
+            listed.add(str(doc["html"]))  # the released index's page for a browser
         if pdf.is_symlink():
             fail(pdf, LINK)
         elif not pdf.is_file():
