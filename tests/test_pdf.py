@@ -255,9 +255,17 @@ def test_index_lists_documents_and_requirements(example_builds: ExampleBuilds, n
 def test_metadata_names_the_document_and_its_owners(
     example_builds: ExampleBuilds, name: str
 ) -> None:
+    """Internal documents name the kit and both owners; a customer-facing one only the product
+    and the persona (tests/test_field_documents.py proves it carries nothing internal)."""
     kit = example(name)
+    customer = {f"value-prop-{vp.id}.pdf": vp for vp in kit.value_props
+                if vp.audience == "customer"}
     for path in example_builds.version_dir(name).glob("*.pdf"):
         meta = pdf_metadata(path)
+        if path.name in customer:
+            assert meta["/Title"] == f"{kit.product} for {customer[path.name].persona}"
+            assert meta["/Author"] == kit.product
+            continue
         assert kit.title in meta["/Title"]
         assert kit.owners.marketing.name in meta["/Author"]
         assert kit.owners.sales.name in meta["/Author"]
