@@ -422,6 +422,8 @@ def screenshot(page: Path, picture: Path, profile: Path) -> bytes:
     subprocess.run(
         [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
          "--disable-background-networking", "--hide-scrollbars", "--window-size=1200,1600",
+         # the picture only once the page has loaded its fonts, however busy the machine
+         "--virtual-time-budget=10000", "--run-all-compositor-stages-before-draw",
          f"--user-data-dir={profile}", f"--screenshot={picture}", page.as_uri()],
         capture_output=True, timeout=120, check=True)
     return picture.read_bytes()

@@ -227,7 +227,8 @@ def test_value_prop_sheets_show_each_claim_with_its_proof_and_source(
 ) -> None:
     for vp in example(name).value_props:
         text = pdf_reads(example_builds.version_dir(name) / f"value-prop-{vp.id}.pdf")
-        for phrase in [vp.persona, *vp.pains, *vp.differentiators]:
+        assert reads(vp.persona).upper() in text.upper()  # a customer sheet's is in capitals
+        for phrase in [*vp.pains, *vp.differentiators]:
             assert reads(phrase) in text, phrase
         position = 0
         for claim in vp.claims:

@@ -135,9 +135,10 @@ def publish_fonts(workspace: Workspace) -> Path:
 
 def write_catalog(workspace: Workspace) -> Path:
     env = make_environment(workspace.templates_dir)
-    html = render_template(env, "catalog.html.j2", {"kits": kit_entries(workspace)},
-                           "kits/index.html")
-    publish_fonts(workspace)
+    kits = kit_entries(workspace)
+    html = render_template(env, "catalog.html.j2", {"kits": kits}, "kits/index.html")
+    if kits:  # a workspace with nothing built gets no fonts folder
+        publish_fonts(workspace)
     path = workspace.kits_dir / CATALOG
     write_file_atomic(path, html.encode())
     return path
