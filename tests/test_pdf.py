@@ -137,7 +137,7 @@ def test_render_fetches_nothing_outside_the_allowed_roots(
     <img src="file:///etc/passwd"><img src="{base}/pixel.png"><img src="../secret.txt">
     <iframe src="file:///etc/passwd"></iframe><object data="file:///etc/passwd"></object>
     </body></html>"""
-    pdf, pages = render_pdf(
+    pdf, pages, _ = render_pdf(
         html,
         what="test",
         base_url=root,
@@ -227,7 +227,8 @@ def test_value_prop_sheets_show_each_claim_with_its_proof_and_source(
 ) -> None:
     for vp in example(name).value_props:
         text = pdf_reads(example_builds.version_dir(name) / f"value-prop-{vp.id}.pdf")
-        for phrase in [vp.persona, *vp.pains, *vp.differentiators]:
+        assert reads(vp.persona).upper() in text.upper()  # a customer sheet's is in capitals
+        for phrase in [*vp.pains, *vp.differentiators]:
             assert reads(phrase) in text, phrase
         position = 0
         for claim in vp.claims:
@@ -255,9 +256,17 @@ def test_index_lists_documents_and_requirements(example_builds: ExampleBuilds, n
 def test_metadata_names_the_document_and_its_owners(
     example_builds: ExampleBuilds, name: str
 ) -> None:
+    """Internal documents name the kit and both owners; a customer-facing one only the product
+    and the persona (tests/test_field_documents.py proves it carries nothing internal)."""
     kit = example(name)
+    customer = {f"value-prop-{vp.id}.pdf": vp for vp in kit.value_props
+                if vp.audience == "customer"}
     for path in example_builds.version_dir(name).glob("*.pdf"):
         meta = pdf_metadata(path)
+        if path.name in customer:
+            assert meta["/Title"] == f"{kit.product} for {customer[path.name].persona}"
+            assert meta["/Author"] == kit.product
+            continue
         assert kit.title in meta["/Title"]
         assert kit.owners.marketing.name in meta["/Author"]
         assert kit.owners.sales.name in meta["/Author"]

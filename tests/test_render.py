@@ -158,7 +158,9 @@ def test_every_builtin_template_renders_the_kit(kind: str) -> None:
     page = render(kit, kind)
     assert page.lstrip().lower().startswith("<!doctype html>")
     assert "DRAFT" in page
-    assert html.escape(kit.title, quote=False) in page
+    # a customer-facing sheet (value_prop() is one) names the product, not the kit
+    shown = kit.product if kind == "value_prop" else kit.title
+    assert html.escape(shown, quote=False) in page
 
 
 def test_every_template_file_and_asset_is_an_input(tmp_path: Path) -> None:

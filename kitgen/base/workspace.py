@@ -55,6 +55,12 @@ class Workspace:
         out of git, outside kits/ so that ``verify`` never sees them."""
         return self.root / "preview"
 
+    @property
+    def fonts_dir(self) -> Path:
+        """The fonts the HTML pages under kits/ use (written by every build). No kit can be
+        called this: kit ids start with a letter or digit."""
+        return self.kits_dir / "_fonts"
+
     def requirement_files(self) -> list[Path]:
         """Every requirement file in requirements/ (each is read safely by the loader, which
         refuses a link out of the workspace or a special file with its name)."""
@@ -84,7 +90,7 @@ class Workspace:
         self._kits_inside()
         return sorted(
             p.name for p in self.kits_dir.iterdir()
-            if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")
+            if p.is_dir() and not p.is_symlink() and not p.name.startswith((".", "_"))
         )
 
     def require_kit(self, kit: str) -> str:

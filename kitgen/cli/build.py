@@ -30,8 +30,8 @@ def build(
     ] = False,
     strict: Annotated[
         bool,
-        typer.Option("--strict", help="Exit 1 on warnings (stale intelligence, long "
-                     "battlecards)."),
+        typer.Option("--strict", help="Exit 1 on warnings (stale intelligence, a one-page "
+                     "document over its page, text that does not fit or cannot be drawn)."),
     ] = False,
     keep_html: Annotated[
         bool,
@@ -70,10 +70,11 @@ def build(
         return
     inputs = input_fingerprint(ws, files, on.isoformat())
 
-    from kitgen.load.fieldready import check_warnings, long_battlecards
+    from kitgen.load.fieldready import check_warnings, long_documents
     from kitgen.load.schema import refresh_schema_copy
     from kitgen.release.catalog import write_catalog
     from kitgen.render.documents import plan_documents
+    from kitgen.render.layout import built_layout, layout_warnings
     from kitgen.render.pdf import default_jobs
     from kitgen.version.build import build_kits, plan_kit
     from kitgen.version.manifest import read_manifest
@@ -96,7 +97,8 @@ def build(
     for item, result in zip(loaded, results, strict=True):
         manifest = read_manifest(result.path)
         page_counts = {d["file"]: int(d["pages"]) for d in manifest.get("documents", [])}
-        warnings += long_battlecards(item, page_counts)
+        warnings += long_documents(item, page_counts)
+        warnings += layout_warnings(item, built_layout(item, manifest.get("documents", [])))
     out.table("kitgen build", BUILD_COLUMNS, [_result_row(result) for result in results])
     for warning in warnings:
         out.field_warning(warning)

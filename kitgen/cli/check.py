@@ -34,6 +34,8 @@ def check(
     from kitgen.load.fieldready import check_warnings, roadmap_notes
     from kitgen.load.negotiation import summarize_negotiation
     from kitgen.render.eject import stale_ejected_templates
+    from kitgen.render.layout import font_files, text_warnings
+    from kitgen.render.paths import ASSETS_DIR
     from kitgen.signoff.feedback import kit_feedback
 
     ws = workspace()
@@ -42,7 +44,9 @@ def check(
     brands = {item.kit.kit: load_brand(ws.root, item) for item in loaded}
     load_brand(ws.root)
     on = today()
-    reports = [(item, summarize_negotiation(item.kit), check_warnings(item, on)) for item in loaded]
+    fonts = font_files([ASSETS_DIR, ws.templates_dir])
+    reports = [(item, summarize_negotiation(item.kit),
+                check_warnings(item, on) + text_warnings(item, fonts)) for item in loaded]
     stale = stale_ejected_templates(ws.templates_dir)
     if as_json:
         out.emit_json([

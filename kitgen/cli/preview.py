@@ -33,8 +33,9 @@ def preview(
     Example: kitgen preview requirements/northwind-analytics.yaml
     """
     from kitgen.base.settings import today
-    from kitgen.load.fieldready import check_warnings, long_battlecards
+    from kitgen.load.fieldready import check_warnings, long_documents
     from kitgen.render.documents import plan_documents
+    from kitgen.render.layout import layout_warnings
     from kitgen.render.pdf import default_jobs
     from kitgen.version.preview import Previewer
 
@@ -49,7 +50,9 @@ def preview(
         for item in loaded:
             results.append(previewer.preview(item, advance))
             pages = {d.document.filename: d.pages for d in results[-1].documents}
-            warnings += long_battlecards(item, pages)
+            warnings += long_documents(item, pages)
+            warnings += layout_warnings(item, [(d.document, d.layout)
+                                               for d in results[-1].documents])
     out.table("kitgen preview", ["kit", "preview of", "documents", "pages", "rendered", "folder"],
               [[r.kit, _preview_of(r.version, r.unchanged), len(r.documents), r.pages,
                 f"{len(r.rendered)} of {len(r.documents)}", shown(r.folder) + "/"]

@@ -95,12 +95,13 @@ requirements:
 
 # Value-proposition sheets, one per buyer persona: their pains, what we claim, the proof of
 # each claim and where that proof comes from (a source someone can check). audience customer
-# means the sheet may be sent to buyers; internal sheets stay with the team. A claim resting on
-# a roadmap feature names it, e.g. feature: roadmap.first-feature.
+# means reps may send the sheet to buyers; internal sheets stay with the team (and a sheet that
+# does not say is internal). A claim resting on a roadmap feature names it, e.g.
+# feature: roadmap.first-feature.
 value_props:
   - id: first-persona
     persona: REPLACE with the buyer persona, e.g. CFO
-    audience: internal
+    audience: customer
     pains:
       - REPLACE with a pain this persona has, in their words
     claims:
@@ -134,8 +135,9 @@ battlecards:
 # nay-sayer); one decides (the decision maker).
 playbook:
   # Stallers: one entry per stall reps hear. Who says it, what it really means, what to
-  # answer, which asset to send instead (battlecards.<id> or value_props.<id>), the next step,
-  # and after how many days without an answer to escalate.
+  # answer, which assets help (value_props.<id> with audience customer: to send the buyer;
+  # battlecards.<id> and internal sheets: for the rep to read first), the next step, and after
+  # how many days without an answer to escalate.
   stallers:
     - id: send-info
       stall: Just send me some information.

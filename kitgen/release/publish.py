@@ -8,12 +8,18 @@ refused: what was approved is what gets released.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from kitgen.base.errors import InputError
 from kitgen.base.files import place_folder, staged_folder, write_file_atomic
+from kitgen.load.brand import load_brand
+from kitgen.load.model import KitFile
 from kitgen.render.documents import BuildInfo, SignoffLine
+from kitgen.render.html import render_index_page
 from kitgen.render.pdf import Attachment
+from kitgen.render.sandbox import make_environment
 from kitgen.render.scheduler import BuiltDocument, Progress, render_documents
 from kitgen.signoff.ledger import KitLedger
 from kitgen.signoff.records import Record, StoredRecord, release_entry
@@ -45,22 +51,49 @@ def write_release(ledger: KitLedger, version: str, progress: Progress | None = N
     relied = [j.stored for j in ledger.judged if j.releases and j.record.version == version
               and j.record.decision == "approve"]
     built = render_release(ledger, version, relied, progress)
+    page = release_index_page(ledger, version, relied, built)
 
     entries = [release_entry(s.path.name, s.raw, s.record, s.signature)
                for s in relied if s.record is not None]
-    release_raw = make_release_manifest(manifest, entries, [b for b, _, _ in built])
+    release_raw = make_release_manifest(manifest, entries, [b for b, _, _ in built],
+                                        index_page=page)
     target = ledger.kit_dir / version / RELEASE_DIR
     with staged_folder(ledger.kit_dir / version, "releasing") as staging:
         for item, pdf, _html in built:
             # Each released PDF carries the release manifest that lists it (version/carry.py).
             write_file_atomic(staging / item.document.filename,
                               carry.append(pdf, RELEASE_MANIFEST, release_raw))
+            if item.document.kind == "index":
+                write_file_atomic(staging / f"{item.document.stem}.html", page.encode())
         write_file_atomic(staging / RELEASE_MANIFEST, release_raw)
         if not place_folder(staging, target) and not has_release(target.parent):
             raise InputError(f"{target} exists but holds no {RELEASE_MANIFEST}: kitgen did not "
                              "write it", details=["Run `kitgen verify` to see what it is."])
         # Placed, or released by a concurrent run from the same records.
     return target
+
+
+def release_build_info(manifest: dict[str, Any], kit: KitFile,
+                       relied: list[StoredRecord]) -> BuildInfo:
+    """What the released documents print about their version: its own time, not
+    SOURCE_DATE_EPOCH at release time (released PDFs differ from the drafts only by the
+    sign-off), and the records the release rests on."""
+    return BuildInfo.of(str(manifest["version"]), str(manifest["digest"]),
+                        version_time(manifest, kit),
+                        signoff_lines([s.record for s in relied if s.record is not None]),
+                        known=recorded_revisions(manifest))
+
+
+def release_index_page(ledger: KitLedger, version: str, relied: list[StoredRecord],
+                       built: list[tuple[BuiltDocument, bytes, str]]) -> str:
+    """The released index as a page for a browser (``released/index.html``)."""
+    snapshot = ledger.snapshot(version)
+    manifest = ledger.manifest(version)
+    documents = [replace(b.document, pages=b.pages) for b, _, _ in built]
+    return render_index_page(make_environment(ledger.workspace.templates_dir), snapshot.kit,
+                             release_build_info(manifest, snapshot.kit, relied), documents,
+                             changes_from_json(manifest.get("changes")),
+                             brand=load_brand(ledger.workspace.root, snapshot))
 
 
 def render_release(
@@ -71,12 +104,8 @@ def render_release(
     release manifest is appended when they are written)."""
     snapshot = ledger.snapshot(version)
     manifest = ledger.manifest(version)
-    # The version's own time, not SOURCE_DATE_EPOCH at release time: released PDFs differ from
-    # the drafts only by the sign-off block.
+    build = release_build_info(manifest, snapshot.kit, relied)
     when = version_time(manifest, snapshot.kit)
-    build = BuildInfo.of(version, str(manifest["digest"]), when,
-                         signoff_lines([s.record for s in relied if s.record is not None]),
-                         known=recorded_revisions(manifest))
     carried = [Attachment(MANIFEST, manifest_bytes(manifest), "kitgen version manifest")] + [
         Attachment(s.path.name, s.raw, "kitgen sign-off record") for s in relied
     ] + [

@@ -35,9 +35,10 @@ from functools import cache
 from pathlib import Path
 
 from kitgen.base import settings
+from kitgen.render.layout import LayoutFinding
 from kitgen.render.pdf import RenderJob
 
-KEY_FORMAT = 1
+KEY_FORMAT = 2  # 2: entries carry the layout findings; PDFs have no file identifier
 ENTRIES = "documents"
 # The Python packages whose code shapes WeasyPrint's output.
 RENDER_PACKAGES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "tinyhtml5", "fonttools",
@@ -60,6 +61,7 @@ NATIVE_LIBRARIES = {
 class CachedDocument:
     pdf: bytes
     pages: int
+    layout: tuple[LayoutFinding, ...] = ()
 
 
 MEMORY_BYTES = 64 * 1024 * 1024  # of PDFs a watching process keeps: a few kits' worth
@@ -117,8 +119,9 @@ class DocumentCache:
         self.remember(key, entry)
         return entry
 
-    def put(self, key: str, pdf: bytes, pages: int) -> None:
-        self.remember(key, CachedDocument(pdf, pages))
+    def put(self, key: str, pdf: bytes, pages: int,
+            layout: tuple[LayoutFinding, ...] = ()) -> None:
+        self.remember(key, CachedDocument(pdf, pages, layout))
         if self.root is None:
             return
         path = self.root / ENTRIES / key[:2] / key
@@ -129,7 +132,7 @@ class DocumentCache:
                 self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
                 path.parent.mkdir(parents=True, exist_ok=True)
             with open(temp, "xb") as handle:
-                handle.write(_encode(pdf, pages))
+                handle.write(_encode(pdf, pages, layout))
             os.replace(temp, path)
             self.stored += 1
         except OSError:
@@ -160,8 +163,9 @@ class DocumentCache:
                 total -= size
 
 
-def _encode(pdf: bytes, pages: int) -> bytes:
-    header = {"format": KEY_FORMAT, "pages": pages, "sha256": hashlib.sha256(pdf).hexdigest()}
+def _encode(pdf: bytes, pages: int, layout: tuple[LayoutFinding, ...] = ()) -> bytes:
+    header = {"format": KEY_FORMAT, "pages": pages, "sha256": hashlib.sha256(pdf).hexdigest(),
+              "layout": [finding.as_json() for finding in layout]}
     return json.dumps(header, sort_keys=True).encode() + b"\n" + pdf
 
 
@@ -177,7 +181,9 @@ def _decode(data: bytes) -> CachedDocument | None:
         return None
     if header.get("format") != KEY_FORMAT or hashlib.sha256(pdf).hexdigest() != sha:
         return None
-    return CachedDocument(pdf, pages)
+    found = header.get("layout")
+    layout = [LayoutFinding.from_json(item) for item in found] if isinstance(found, list) else []
+    return CachedDocument(pdf, pages, tuple(f for f in layout if f is not None))
 
 
 def _files(root: Path) -> Iterable[Path]:

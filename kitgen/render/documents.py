@@ -1,7 +1,9 @@
-"""Which documents a kit holds, and what each page says about its version.
+"""Which documents a kit holds, what each page says about its version, and how documents
+point reps at each other.
 
 A kit renders to an index, one battlecard per competitor, the playbook, and one value-prop sheet
-per persona; each document knows the requirements it delivers (``delivered_by``).
+per persona; each document knows the requirements it delivers (``delivered_by``), whom it is for
+(``audience``) and when a rep reaches for it (``use_when``).
 
 A draft page names its own revision, not the kit version: a document that did not change keeps
 its page, and its bytes, from one version to the next, so only what changed is rendered again.
@@ -16,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kitgen.base import settings
-from kitgen.load.model import KitFile, Requirement, document_file_name
+from kitgen.load.fieldready import split_assets
+from kitgen.load.model import KitFile, Requirement, document_file_name, split_reference
 
 TEMPLATE_FOR_KIND = {
     "index": "index.html.j2",
@@ -153,6 +156,55 @@ def plan_documents(kit: KitFile) -> list[Document]:
                      document_file_name("value_props", vp.id), vp.audience, delivering(ref))
         )
     return documents
+
+
+@dataclass(frozen=True)
+class AssetLink:
+    """A document a staller's block points at, as a rep finds it in the kit."""
+
+    title: str
+    filename: str
+
+
+@dataclass(frozen=True)
+class StallerAssets:
+    send: tuple[AssetLink, ...]  # customer-facing: the rep may send these to the buyer
+    read: tuple[AssetLink, ...]  # internal: the rep reads these first and never sends them
+
+
+def staller_assets(kit: KitFile, documents: list[Document]) -> dict[str, StallerAssets]:
+    """Per staller id, its assets split by who may see them."""
+    by_ref = {d.ref: d for d in documents if d.ref}
+
+    def links(refs: list[str]) -> tuple[AssetLink, ...]:
+        return tuple(AssetLink(by_ref[r].title, by_ref[r].filename) if r in by_ref
+                     else AssetLink(r, "") for r in refs)
+
+    groups = {}
+    for staller in kit.playbook.stallers:
+        send, read = split_assets(kit, staller)
+        groups[staller.id] = StallerAssets(links(send), links(read))
+    return groups
+
+
+def use_when(kit: KitFile, document: Document) -> str:
+    """When a rep reaches for ``document``: the end of a sentence starting "Use when"."""
+    item_id = split_reference(document.ref)[1]
+    if document.kind == "battlecard":
+        card = next(c for c in kit.battlecards if c.id == item_id)
+        return (f"you are up against {card.competitor}: questions to ask in discovery, answers "
+                "to objections, and where they are strong.")
+    if document.kind == "playbook":
+        return ("a buyer stalls, says no or has to decide: what to say, what to send and when "
+                "to escalate.")
+    if document.kind == "value_prop":
+        vp = next(v for v in kit.value_props if v.id == item_id)
+        if document.audience == "customer":
+            return (f"the {vp.persona}, or a champion who will forward it, wants the case in "
+                    "writing: send it. Results, each with its source.")
+        return (f"you are about to meet the {vp.persona}: their pains, the claims you can back "
+                "and what sets us apart. Read it; never send it.")
+    return ""
 
 
 def source_date(kit: KitFile) -> dt.datetime:

@@ -18,12 +18,20 @@ from kitgen.base.errors import RenderError
 from kitgen.base.files import read_plain_file
 from kitgen.base.limits import time_limit
 from kitgen.load.brand import Brand
-from kitgen.load.fieldready import LIKELIHOOD, customer_claims
+from kitgen.load.fieldready import LIKELIHOOD, not_for_customers, sellable_claims
 from kitgen.load.model import KitFile, split_reference
 from kitgen.load.references import known_references
 from kitgen.render.branding import VERSION_PAGE_TO_WORKSPACE, brand_view
-from kitgen.render.documents import TEMPLATE_FOR_KIND, BuildInfo, Changes, Document
+from kitgen.render.documents import (
+    TEMPLATE_FOR_KIND,
+    BuildInfo,
+    Changes,
+    Document,
+    staller_assets,
+    use_when,
+)
 from kitgen.render.eject import is_unchanged_copy
+from kitgen.render.fit import battlecard_fit, customer_sheet_fit
 from kitgen.render.paths import ASSETS_DIR, BUILTIN_TEMPLATES
 
 MAX_HTML_CHARS = 16 * 1024 * 1024  # a full 1 MiB requirement file renders to far less
@@ -62,14 +70,22 @@ def render_html(
     for_screen: bool = False,
     brand: Brand | None = None,
 ) -> str:
-    """The HTML of one document. Template errors become ``RenderError`` naming the template."""
+    """The HTML of one document. Template errors become ``RenderError`` naming the template.
+
+    ``for_screen``: the page for a browser, kept in the version folder (``index.html``, or
+    ``released/index.html``): no page header or footer, fonts by a path relative to it.
+    """
+    assets_url = ASSETS_DIR.resolve().as_uri()
     context: dict[str, Any] = {
         # For a browser (the version's index.html), the brand's files by relative URL.
         "brand": brand_view(brand, VERSION_PAGE_TO_WORKSPACE if for_screen else None),
         "kit": kit,
         "doc": document,
         "build": build,
-        "assets_url": ASSETS_DIR.resolve().as_uri(),
+        "assets_url": assets_url,
+        "fonts_url": screen_fonts_url(build) if for_screen else f"{assets_url}/fonts",
+        "font_format": "woff" if for_screen else "otf",
+        **({"templates_url": screen_templates_url(build)} if for_screen else {}),
         "labels": known_references(kit),
         "roadmap": {item.id: item for item in kit.roadmap},
         "changes": changes,
@@ -79,18 +95,69 @@ def render_html(
         "likelihood": LIKELIHOOD,
         # The index lists the other documents; its own row would only say "0 pages".
         "documents": [d for d in documents if d.kind != "index"],
+        "built_on": built_on(kit, build),
+        "approved_on": max((s.time[:10] for s in build.signoffs), default=""),
+        # Internal documents carry the sign-off block once, at the foot of page one (a draft's
+        # says who has yet to sign); the index shows the sign-off in its content, and a
+        # customer-facing document names nobody.
+        "signoff_on_page": document.kind != "index" and document.audience != "customer",
+        "fit": None,
     }
-    item_id = split_reference(document.ref)[1]
-    if document.kind == "battlecard":
-        context["card"] = next(c for c in kit.battlecards if c.id == item_id)
-    elif document.kind == "value_prop":
-        context["vp"] = next(v for v in kit.value_props if v.id == item_id)
-        # The claims the sheet may show: on a customer-facing one, by the one rule the customer
-        # export uses too (load/fieldready.py), not a copy of it in the template.
-        context["claims"] = customer_claims(kit, context["vp"])
-    elif document.kind == "playbook":
-        context["playbook"] = kit.playbook
+    context |= document_context(kit, document, documents)
     return render_template(env, TEMPLATE_FOR_KIND[document.kind], context, document.filename)
+
+
+def render_index_page(env: jinja2.Environment, kit: KitFile, build: BuildInfo,
+                      documents: list[Document], changes: Changes | None = None,
+                      brand: Brand | None = None) -> str:
+    """The index as a page for a browser (``index.html`` beside ``index.pdf``), its links to the
+    documents relative. Without kitgen's own folder: that names where kitgen is installed,
+    which differs between machines and is nobody's business once the version is committed."""
+    from markupsafe import escape
+
+    index = next(d for d in documents if d.kind == "index")
+    html = render_html(env, kit, index, build, documents, changes, for_screen=True, brand=brand)
+    assets = ASSETS_DIR.resolve().as_uri()
+    return html.replace(str(escape(assets)), "").replace(assets, "")
+
+
+def document_context(kit: KitFile, document: Document, documents: list[Document]
+                     ) -> dict[str, Any]:
+    """What one kind of document shows besides what every page does."""
+    item_id = split_reference(document.ref)[1]
+    context: dict[str, Any] = {}
+    if document.kind == "battlecard":
+        card = next(c for c in kit.battlecards if c.id == item_id)
+        context |= {"card": card, "fit": battlecard_fit(card)}
+    elif document.kind == "value_prop":
+        vp = next(v for v in kit.value_props if v.id == item_id)
+        sellable = [vp.claims[j] for j in sellable_claims(kit, vp)]
+        context |= {"vp": vp, "sellable": sellable,
+                    "fit": customer_sheet_fit(vp, sellable) if vp.audience == "customer" else None}
+    elif document.kind == "playbook":
+        context |= {"playbook": kit.playbook, "assets": staller_assets(kit, documents)}
+    elif document.kind == "index":
+        context |= {"use_when": {d.filename: use_when(kit, d) for d in documents},
+                    "not_for_customers": not_for_customers(kit)}
+    return context
+
+
+def screen_fonts_url(build: BuildInfo) -> str:
+    """Where a version's page for a browser finds the fonts: ``kits/_fonts/``, written by every
+    build, relative to ``kits/<kit>/<version>/`` (draft) or ``…/released/``."""
+    return "../../_fonts" if build.draft else "../../../_fonts"
+
+
+def screen_templates_url(build: BuildInfo) -> str:
+    """The workspace's templates/ folder, relative to a version's page for a browser."""
+    return "../../../templates" if build.draft else "../../../../templates"
+
+
+def built_on(kit: KitFile, build: BuildInfo) -> str | None:
+    """The build date a page may print: only one the build really had (SOURCE_DATE_EPOCH), not
+    the launch date kitgen stamps PDFs with when nothing else is given."""
+    fallback = f"{kit.launch.isoformat()}T00:00:00Z"
+    return None if build.timestamp == fallback else build.date
 
 
 def render_template(env: jinja2.Environment, name: str, context: dict[str, Any], what: str) -> str:

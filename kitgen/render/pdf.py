@@ -26,13 +26,20 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 from kitgen.base import settings
 from kitgen.base.errors import RenderError
 from kitgen.base.limits import time_limit
+from kitgen.render.layout import FONT_SUFFIXES, LayoutFinding, font_files, inspect_pages
 from kitgen.render.paths import FONTCONFIG_FILE
+
+
+class RenderedPdf(NamedTuple):
+    pdf: bytes
+    pages: int
+    layout: tuple[LayoutFinding, ...] = ()  # what render/layout.py found on the laid-out pages
 
 
 @dataclass(frozen=True)
@@ -182,9 +189,10 @@ def render_pdf(
     attachments: Sequence[Attachment] = (),
     files_digest: str = "",
     allowed_files: Sequence[tuple[Path, str]] = (),
-) -> tuple[bytes, int]:
-    """Render one document; return its PDF bytes and page count. ``files_digest`` names the
-    state of the files under ``allowed_roots`` and of ``allowed_files`` (see ``_font_config``)."""
+) -> RenderedPdf:
+    """Render one document; return its PDF bytes, page count and layout findings.
+    ``files_digest`` names the state of the files under ``allowed_roots`` and of
+    ``allowed_files`` (see ``_font_config``)."""
     weasyprint = _weasyprint()
     fetcher = make_fetcher(allowed_roots, allowed_files)
     with _time_limit(layout_seconds(), what), _source_date_epoch(when):
@@ -204,6 +212,10 @@ def render_pdf(
             ) from None
         pages = len(document.pages)
         check_page_limit(pages, what)
+        # The fonts the page may draw with: kitgen's, the workspace's, and the brand's.
+        brand_fonts = tuple(path for path, _ in allowed_files
+                            if path.suffix.lower() in FONT_SUFFIXES)
+        layout = inspect_pages(document.pages, font_files(allowed_roots) + brand_fonts)
         files = [
             # Attachments default to the wall clock; pin them to the build time.
             weasyprint.Attachment(
@@ -226,7 +238,7 @@ def render_pdf(
             pdf_tags=True,
             custom_metadata=True,
         )
-    return pdf, pages
+    return RenderedPdf(pdf, pages, layout)
 
 
 def check_page_limit(pages: int, what: str) -> None:
@@ -264,7 +276,7 @@ class RenderFailure:
     details: tuple[str, ...]
 
 
-def render_in_worker(job: RenderJob) -> tuple[bytes, int] | RenderFailure:
+def render_in_worker(job: RenderJob) -> RenderedPdf | RenderFailure:
     """Render one job, in whichever process the executor runs it."""
     try:
         return render_pdf(
@@ -282,7 +294,7 @@ def render_in_worker(job: RenderJob) -> tuple[bytes, int] | RenderFailure:
         return RenderFailure(error.message, tuple(error.details))
 
 
-def result_of(future: Future[Any]) -> tuple[bytes, int]:
+def result_of(future: Future[Any]) -> RenderedPdf:
     """The outcome of a submitted ``RenderJob``; a worker's ``RenderError`` is raised here."""
     outcome = future.result()
     if isinstance(outcome, RenderFailure):

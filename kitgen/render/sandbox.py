@@ -170,7 +170,7 @@ def make_environment(workspace_templates: Path | None) -> jinja2.Environment:
     if workspace_templates is not None and workspace_templates.is_dir():
         loaders.append(ContainedLoader(workspace_templates))
     loaders.append(ContainedLoader(BUILTIN_TEMPLATES))
-    return KitSandbox(
+    env = KitSandbox(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -178,3 +178,8 @@ def make_environment(workspace_templates: Path | None) -> jinja2.Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
+    # Where a template finds the workspace's own files (a font, a logo) by an absolute URL,
+    # which no <base> can redirect (render/html.py makes it relative in pages for a browser).
+    if workspace_templates is not None:
+        env.globals["templates_url"] = workspace_templates.resolve().as_uri()
+    return env

@@ -23,10 +23,12 @@ from kitgen.load.positions import LoadedKit
 from kitgen.render.branding import brand_digest, fetchable_files
 from kitgen.render.cache import DocumentCache, document_key, files_digest
 from kitgen.render.documents import BuildInfo, Changes, Document, plan_documents, source_date
-from kitgen.render.html import render_html, template_inputs
+from kitgen.render.html import render_html, render_index_page, template_inputs
+from kitgen.render.layout import LayoutFinding
 from kitgen.render.paths import ASSETS_DIR
 from kitgen.render.pdf import (
     InlineExecutor,
+    RenderedPdf,
     RenderJob,
     check_page_limit,
     open_pool,
@@ -47,6 +49,7 @@ class BuiltDocument:
     document: Document
     sha256: str
     pages: int
+    layout: tuple[LayoutFinding, ...] = ()
 
 
 
@@ -154,9 +157,9 @@ class Renderer:
             done, _ = wait(list(self.running), return_when=FIRST_COMPLETED)
             for future in done:
                 run, document, html, key = self.running.pop(future)
-                pdf, pages = result_of(future)
-                self.cache.put(key, pdf, pages)
-                self.done(run, document, html, pdf, pages)
+                rendered = result_of(future)
+                self.cache.put(key, rendered.pdf, rendered.pages, rendered.layout)
+                self.done(run, document, html, rendered)
 
     def next_ready(self, kits: Iterator[KitRender]) -> bool:
         """Whether a document is ready to start, opening the next kit if none is; a kit is
@@ -217,33 +220,27 @@ class Renderer:
         cached = self.cache.get(key) if key else None
         if cached is not None:
             check_page_limit(cached.pages, job.what)
-            self.done(run, document, html, cached.pdf, cached.pages)
+            self.done(run, document, html,
+                      RenderedPdf(cached.pdf, cached.pages, cached.layout))
             return
         if self.pool is None:
             self.pool = open_pool(self.jobs)
         self.rendered.append(job.what)
         self.running[self.pool.submit(render_in_worker, job)] = (run, document, html, key)
 
-    def done(self, run: KitRender, document: Document, html: str, pdf: bytes, pages: int) -> None:
-        built = BuiltDocument(document, hashlib.sha256(pdf).hexdigest(), pages)
-        run.rendered[document.filename] = (built, pdf, html)
+    def done(self, run: KitRender, document: Document, html: str, rendered: RenderedPdf) -> None:
+        built = BuiltDocument(document, hashlib.sha256(rendered.pdf).hexdigest(), rendered.pages,
+                              rendered.layout)
+        run.rendered[document.filename] = (built, rendered.pdf, html)
         if self.progress:
             self.progress(run.loaded.kit.kit, document.filename)
         if document.kind == "index":
-            run.index_page = screen_page(render_html(
-                self.env, run.loaded.kit, document, run.build, run.documents, run.changes,
-                for_screen=True, brand=run.brand))
+            run.index_page = render_index_page(self.env, run.loaded.kit, run.build,
+                                               run.documents, run.changes, brand=run.brand)
             self.finish(run)
             self.finished_inline = isinstance(self.pool, InlineExecutor)
         elif len(run.rendered) == len(run.documents) - 1:
             self.ready.appendleft((run, run.index()))
-
-
-def screen_page(html: str) -> str:
-    """The index page without the URL of kitgen's own fonts: that names the folder kitgen is
-    installed in, which differs between machines and is nobody's business once the version is
-    committed. A browser draws the page with its own fonts instead."""
-    return portable(html, "")
 
 
 def portable(html: str, assets_url: str = "kitgen:assets") -> str:

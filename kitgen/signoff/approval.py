@@ -14,7 +14,7 @@ from typing import Any
 
 from kitgen.base.emails import same_signer
 from kitgen.base.errors import GateNotMet, InputError
-from kitgen.load.fieldready import check_warnings, long_battlecards
+from kitgen.load.fieldready import check_warnings, long_documents
 from kitgen.load.model import KitFile, Side, other_side
 from kitgen.load.positions import dotted
 from kitgen.load.scaffold import find_placeholders
@@ -172,13 +172,8 @@ def _warnings(ledger: KitLedger, version: str, manifest: dict[str, Any]) -> tupl
     as fact on a customer sheet, a one-page document running longer."""
     snapshot = ledger.snapshot(version)
     pages = {str(d["file"]): int(d["pages"]) for d in manifest["documents"]}
-    found = check_warnings(snapshot) + long_battlecards(snapshot, pages)
-    texts = [f"{w.item}: {w.message}" for w in found]
-    for doc in manifest["documents"]:
-        if doc.get("kind") == "value_prop" and int(doc["pages"]) > 1:
-            texts.append(f"{doc.get('ref')}: the value-proposition sheet runs to {doc['pages']} "
-                         "pages; it should fit one page: shorten it")
-    return tuple(texts)
+    found = check_warnings(snapshot) + long_documents(snapshot, pages)
+    return tuple(f"{w.item}: {w.message}" for w in found)
 
 
 def _usual_signer(who: Identity, root: Path) -> Identity | None:

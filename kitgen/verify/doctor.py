@@ -204,7 +204,7 @@ def _brand_probe(brand: Any) -> list[str]:
     html = (f'<html lang="en"><head><style>{brand_view(brand).css}</style></head>'
             f"<body>{lines}</body></html>")
     try:
-        pdf, _ = render_pdf(html, what="doctor brand page", base_url=ASSETS_DIR,
+        pdf, *_ = render_pdf(html, what="doctor brand page", base_url=ASSETS_DIR,
                             allowed_roots=[ASSETS_DIR], identifier=b"kitgen-doctor",
                             when=dt.datetime(2000, 1, 1, tzinfo=dt.UTC),
                             files_digest=brand.source.sha256,
@@ -255,10 +255,10 @@ def _render_probe() -> _RenderProbe:
 
         html = ('<html><head><style>body { font-family: "Inter"; }</style></head>'
                 "<body><p>kitgen doctor</p></body></html>")
-        probe.pdf, _ = render_pdf(
+        probe.pdf = render_pdf(
             html, what="doctor test page", base_url=ASSETS_DIR, allowed_roots=[ASSETS_DIR],
             identifier=b"kitgen-doctor", when=dt.datetime(2000, 1, 1, tzinfo=dt.UTC),
-        )
+        ).pdf
     except Exception as error:  # noqa: BLE001 - a missing library raises OSError, others vary
         probe.error = f"{type(error).__name__}: {error}".splitlines()[0][:300]
     return probe

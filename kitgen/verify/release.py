@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from kitgen.base.errors import InputError, UnreadableFile
-from kitgen.base.files import read_plain_file
+from kitgen.base.files import is_plain_file, read_plain_file
 from kitgen.signoff.ledger import Judged
 from kitgen.signoff.records import RELEASE_ENTRY_FIELDS, SIGNOFF_DIR, release_entry
-from kitgen.verify.common import KitCheck, attachment, carried, page_count
+from kitgen.verify.common import KitCheck, attachment, carried, page_count, sha256_of
 from kitgen.version.manifest import (
     MANIFEST,
     RELEASE_DIR,
@@ -124,6 +124,8 @@ def _check_documents(release: _ReleaseCheck, data: dict[str, Any], raw: bytes,
     for doc in data.get("documents", []):
         pdf = release.folder / str(doc.get("file", ""))
         listed.add(pdf.name)
+        if doc.get("html"):
+            listed.add(_check_page(release, doc))  # the released index's page for a browser
         if pdf.is_symlink():
             release.ok = False  # named with every other link under kits/
         elif not pdf.is_file():
@@ -153,6 +155,22 @@ def _check_documents(release: _ReleaseCheck, data: dict[str, Any], raw: bytes,
                 not extra.is_symlink():
             release.fail(extra, "file not listed in the release manifest")
     return differs
+
+
+def _check_page(release: _ReleaseCheck, doc: dict[str, Any]) -> str:
+    """The page for a browser the release manifest lists beside a PDF, with its sha256."""
+    page = release.folder / str(doc["html"])
+    if page.is_symlink():
+        release.ok = False  # named with every other link under kits/
+    elif not is_plain_file(page):
+        release.fail(page, "page listed in the release manifest is missing")
+    elif not isinstance(doc.get("html_sha256"), str):
+        release.fail(release.path, f"release manifest lists {page.name} without its sha256: "
+                                   "the release manifest was edited")
+    elif sha256_of(page) != doc["html_sha256"]:
+        release.fail(page, "page differs from the one released (sha256 does not match the "
+                           "release manifest)")
+    return page.name
 
 
 def _check_records(release: _ReleaseCheck, data: dict[str, Any]) -> None:

@@ -82,6 +82,9 @@ def document_sources(kit: KitFile) -> dict[str, bytes]:
             source = {"shared": shared, "item": items.get(doc.ref), "title": doc.title,
                       "audience": doc.audience, "delivers": delivers,
                       "labels": {k: v for k, v in labels.items() if k in mentioned},
+                      # a staller's asset is "send the buyer" or "read first" by its audience
+                      "audiences": {k: v["audience"] for k, v in items.items()
+                                    if k in mentioned and k.startswith("value_props.")},
                       "roadmap": {k: v for k, v in roadmap.items() if k in mentioned}}
         sources[doc.filename] = canonical_json(source)
     return sources

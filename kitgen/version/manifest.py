@@ -78,9 +78,10 @@ def digest_of_inputs(manifest: dict[str, Any]) -> str | None:
 
 
 def make_release_manifest(manifest: dict[str, Any], signoffs: list[dict[str, Any]],
-                          built: Sequence[BuiltDocument]) -> bytes:
+                          built: Sequence[BuiltDocument], index_page: str = "") -> bytes:
     """``release.json`` of a version (``manifest``): the sign-off records it relies on and the
-    released PDFs as rendered."""
+    released PDFs as rendered (with ``index_page``, the released index's page for a browser
+    beside its PDF, listed with its sha256 like every file)."""
     return manifest_bytes({
         "format": RELEASE_FORMAT,
         "kit": manifest["kit"],
@@ -88,7 +89,10 @@ def make_release_manifest(manifest: dict[str, Any], signoffs: list[dict[str, Any
         "digest": manifest["digest"],
         "kitgen_version": __version__,
         "signoffs": signoffs,
-        "documents": [{"file": b.document.filename, "sha256": b.sha256, "pages": b.pages}
+        "documents": [{"file": b.document.filename, "sha256": b.sha256, "pages": b.pages,
+                       **({"html": f"{b.document.stem}.html",
+                           "html_sha256": hashlib.sha256(index_page.encode()).hexdigest()}
+                          if index_page and b.document.kind == "index" else {})}
                       for b in built],
     })
 
@@ -157,6 +161,10 @@ def _document_entry(built: BuiltDocument, page: str) -> dict[str, Any]:
         "title": document.title, "audience": document.audience, "sha256": built.sha256,
         "pages": built.pages, "delivers": [r.id for r in document.delivers],
     }
+    if built.layout:
+        # What the laid-out pages showed (render/layout.py): a build that writes nothing
+        # still warns about it.
+        entry["layout"] = [finding.as_json() for finding in built.layout]
     if document.revision:
         entry["revision"] = {"version": document.revision.version,
                              "digest": document.revision.digest}

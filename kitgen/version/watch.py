@@ -157,8 +157,9 @@ def preview_kit_file(
     Never raises for anything but an interrupt: a watcher reports and keeps watching.
     """
     from kitgen.base.settings import today as clock_today
-    from kitgen.load.fieldready import check_warnings, long_battlecards
+    from kitgen.load.fieldready import check_warnings, long_documents
     from kitgen.load.reader import load_kit
+    from kitgen.render.layout import layout_warnings
 
     workspace = previewer.workspace
     name = display_path(path, workspace.root)
@@ -169,7 +170,8 @@ def preview_kit_file(
         result = previewer.preview(loaded)
         warnings = check_warnings(loaded, (today or clock_today)())
         pages = {d.document.filename: d.pages for d in result.documents}
-        warnings += long_battlecards(loaded, pages)
+        warnings += long_documents(loaded, pages)
+        warnings += layout_warnings(loaded, [(d.document, d.layout) for d in result.documents])
         previewer.warm_up(loaded)
     except KitgenError as error:
         return KitOutcome(name, error=error.message, details=tuple(error.details))

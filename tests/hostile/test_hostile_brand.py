@@ -333,7 +333,7 @@ def test_the_fetcher_lets_an_svg_logo_read_nothing_even_when_handed_one(
             'style="height: 10mm"></body></html>')
     import hashlib
 
-    pdf, _ = render_pdf(html, what="test", base_url=tmp_path, allowed_roots=[ASSETS_DIR],
+    pdf, *_ = render_pdf(html, what="test", base_url=tmp_path, allowed_roots=[ASSETS_DIR],
                         identifier=b"0" * 32, when=dt.datetime(2027, 3, 1, tzinfo=dt.UTC),
                         allowed_files=[(tmp_path / "brand/logo.svg",
                                         hashlib.sha256(logo_svg).hexdigest())])
@@ -359,7 +359,7 @@ def test_the_fetcher_admits_exactly_the_brand_files(tmp_path: Path) -> None:
             f'@font-face {{ font-family: "B"; src: url("{other.as_uri()}"); }}'
             '</style></head><body><p style="font-family: A">named</p>'
             '<p style="font-family: B">other</p></body></html>')
-    pdf, _ = render_pdf(html, what="test", base_url=tmp_path, allowed_roots=[ASSETS_DIR],
+    pdf, *_ = render_pdf(html, what="test", base_url=tmp_path, allowed_roots=[ASSETS_DIR],
                         identifier=b"0" * 32, when=dt.datetime(2027, 3, 1, tzinfo=dt.UTC),
                         files_digest="exactly",
                         allowed_files=[(named, hashlib.sha256(named.read_bytes()).hexdigest())])

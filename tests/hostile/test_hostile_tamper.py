@@ -77,9 +77,9 @@ def released_document_hash_edited(root: Path, s: Stages) -> list[Expect]:
 
 
 def released_document_pages_edited(root: Path, s: Stages) -> list[Expect]:
-    edit_json(release_json(root), lambda r: r["documents"][2].update(pages=1))
+    edit_json(release_json(root), lambda r: r["documents"][2].update(pages=9))
     return [Expect(f"{K}/1/released/release.json",
-                   "release manifest says playbook.pdf has 1 page(s)")]
+                   "release manifest says playbook.pdf has 9 page(s)")]
 
 
 def released_document_dropped_with_its_entry(root: Path, s: Stages) -> list[Expect]:
