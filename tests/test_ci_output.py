@@ -10,7 +10,16 @@ from typing import Any
 
 import pytest
 from conftest import Kitgen
-from helpers import battlecard, dump, locate, minimal_kit, write_kit
+from helpers import (
+    battlecard,
+    dump,
+    locate,
+    minimal_kit,
+    playbook,
+    staller,
+    value_prop,
+    write_kit,
+)
 
 PROBLEM_KEYS = ["file", "line", "column", "field", "message", "fix"]
 
@@ -50,7 +59,7 @@ def test_check_json_on_an_invalid_file_prints_the_problems(
     "args, message",
     [(["status", "nope", "--json"], "no kit 'nope' in"),
      (["verify", "nope", "--json"], "'nope' is neither a kit in"),
-     (["diff", "nope", "--json"], "kit 'nope' has no built version"),
+     (["diff", "nope", "--json"], "no kit 'nope' in kits/"),
      (["check", "requirements/missing.yaml", "--json"], "1 problem in")],
 )
 def test_every_json_command_prints_its_failure_as_json(
@@ -61,9 +70,14 @@ def test_every_json_command_prints_its_failure_as_json(
     assert document["problems"][0]["message"]
 
 
+# A stall with a sheet a rep may send the buyer: the stale battlecard is the only warning.
+SENDABLE = {"value_props": [value_prop()],
+            "playbook": playbook(stallers=[staller(assets=["value_props.cfo"])])}
+
+
 def test_a_failing_gate_with_json_prints_one_document(kitgen: Kitgen, workspace: Path) -> None:
     stale = battlecard(verified_on="2020-01-01")
-    write_kit(workspace / "requirements", minimal_kit(battlecards=[stale]))
+    write_kit(workspace / "requirements", minimal_kit(battlecards=[stale], **SENDABLE))
     result = kitgen("check", "--json", "--strict", cwd=workspace)
     assert result.exit_code == 1
     [report] = json.loads(result.stdout)  # the report, not a second document after it
@@ -82,7 +96,7 @@ def test_github_annotations_for_problems(kitgen: Kitgen, workspace: Path) -> Non
 
 
 def test_github_annotations_for_warnings(kitgen: Kitgen, workspace: Path) -> None:
-    text = dump(minimal_kit(battlecards=[battlecard(verified_on="2020-01-01")]))
+    text = dump(minimal_kit(battlecards=[battlecard(verified_on="2020-01-01")], **SENDABLE))
     write_kit(workspace / "requirements", text, "acme-launch.yaml")
     result = kitgen("check", cwd=workspace, env={"GITHUB_ACTIONS": "true",
                                                  "KITGEN_TODAY": "2026-12-01"})

@@ -175,8 +175,10 @@ def test_a_kit_never_released_is_refused_without_draft(workspace: Path) -> None:
     helpers.write_kit(workspace / "requirements", minimal_kit())
     assert run_kitgen("build", cwd=workspace).returncode == 0
     result = run_kitgen("export", KIT, "--json", cwd=workspace)
-    assert result.returncode == 1 and result.stdout == ""
+    assert result.returncode == 1
     assert "has no released version to export" in result.stderr
+    failure = json.loads(result.stdout)  # with --json, the failure as a document, no export
+    assert failure["ok"] is False and "has no released version to export" in failure["error"]
 
 
 def test_customer_text_naming_an_unshipped_feature_has_no_customer_export(
@@ -188,8 +190,10 @@ def test_customer_text_naming_an_unshipped_feature_has_no_customer_export(
     assert run_kitgen("build", cwd=workspace).returncode == 0
     result = run_kitgen("export", KIT, "--draft", "--audience", "customer", "--json",
                         cwd=workspace)
-    assert result.returncode == 1 and result.stdout == ""
+    assert result.returncode == 1
     assert "names unshipped features in customer-facing text" in result.stderr
+    failure = json.loads(result.stdout)
+    assert failure["ok"] is False and "kit" not in failure
 
 
 def test_usage_errors(released: Path) -> None:

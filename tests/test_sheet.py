@@ -407,7 +407,7 @@ BAD = {
     "status-not-in-list": (_cells(lambda s: set_cell(s, "req-2", "Status", "done")),
                            "sheet Requirements, row 3, column D: Status: 'done' is not allowed "
                            "here; expected one of proposed, disputed, agreed, dropped",
-                           "did you mean `dropped`?"),
+                           "did you mean `agreed`?"),
     "merged-cell": (_cells(lambda s: s.merge_cells("C2:D2")),
                     "sheet Requirements, row 2, column C: cells C2:D2 are merged", "Unmerge"),
     "formula": (_cells(lambda s: set_cell(s, "req-2", "Need", "=A2&\" again\"")),
@@ -429,7 +429,8 @@ BAD = {
                      "row 3, column A: ID: the id `card-globex` is also in row 2",
                      "give each requirement its own id"),
     "bad-id": (_cells(lambda s: set_cell(s, "req-2", "ID", "Req 2!")),
-               "row 3, column A: ID: 'Req 2!' is not a valid id", "lowercase"),
+               "row 3, column A: ID: 'Req 2!' is not a valid id",
+               "use letters, digits, `-`, `_` and `.`"),
     "new-row-without-id": (_cells(lambda s: setattr(s["C5"], "value", "Something new.")),
                            "row 5, column A: ID: ID is empty", "fill in ID (e.g. req-12)"),
     "edited-base": (_cells(lambda s: setattr(s["D3"], "value", "agreed"), "kitgen base"),

@@ -61,6 +61,27 @@ def say(text: str = "") -> None:
         print(_strip_markup(text))
 
 
+def say_wrapped(text: str = "") -> None:
+    """A line of prose (``say``) that, as plain text, wraps between words to the width COLUMNS
+    gives, continuing under its own indent (under the text of a ``- `` item). A terminal wraps
+    it by itself; without COLUMNS it stays one line, so logs and greps keep it whole."""
+    if fancy():
+        say(text)
+        return
+    plain = _strip_markup(text)
+    try:
+        limit = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        print(plain)
+        return
+    body = plain.lstrip(" ")
+    indent = " " * (len(plain) - len(body))
+    hanging = indent + ("  " if body.startswith("- ") else "  ")
+    print("\n".join(textwrap.wrap(body, max(limit, 20), initial_indent=indent,
+                                   subsequent_indent=hanging, break_on_hyphens=False,
+                                   break_long_words=True)) or indent)
+
+
 def warn(text: str) -> None:
     if fancy():
         _console(stderr=True).print(f"[yellow]warning:[/] {text}", markup=True)

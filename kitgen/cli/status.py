@@ -39,11 +39,11 @@ def status(
         if number:
             out.say()
         for line in views.status_lines(s):
-            out.say(line)
+            out.say_wrapped(line)
         for line in views.policy_change_lines(s.kit, s.policy_change, s.released):
-            out.say(f"  {out.esc(line)}")
+            out.say_wrapped(f"  {out.esc(line)}")
         lines = views.feedback_lines(feedback[s.kit])
         if lines:
             out.say("  field feedback:")
             for line in lines:
-                out.say(f"    {out.esc(line)}")
+                out.say_wrapped(f"    {out.esc(line)}")
