@@ -13,7 +13,7 @@ import pytest
 
 from kitgen.cli.main import app
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
 ROLES = ("For marketers", "For sales leaders", "For CI", "For reps")
 
