@@ -638,11 +638,11 @@ NOTES = """\
   workers are forked from it; elsewhere they start fresh. Each process has one
   FontConfiguration (a new one if the files it may read change, as WeasyPrint keeps the first
   font bytes it loads), and renders in its main thread, so the render time limit (SIGALRM)
-  works in every worker. The bytes do not depend on N (tests/test_jobs.py). `--jobs 1` renders
-  in the command's own process.
+  works in every worker. The bytes do not depend on N (tests/render/test_scheduler.py).
+  `--jobs 1` renders in the command's own process.
 - **Lazy imports.** Only `kitgen/pdf.py` imports WeasyPrint, and only when a document has to be
   rendered: `--help`, `check`, `status` and a build with nothing to render never pay for it
-  (tests/test_lazy_imports.py).
+  (tests/cli/test_lazy_imports.py).
 - **WeasyPrint's import.** WeasyPrint tries each library under its Windows, macOS and Linux
   names, and cffi asks `ctypes.util.find_library` about every name that fails to load, which
   on Linux runs `ldconfig`, `gcc` and `ld` — some twenty processes — before the Linux soname,

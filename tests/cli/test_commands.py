@@ -5,18 +5,18 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import typer.main
-from conftest import ExampleBuilds, Kitgen
 from helpers import (
     EXAMPLES,
     OPEN_EXAMPLE,
     READY_EXAMPLE,
-    cli_env,
+    ExampleBuilds,
+    clean_env,
+    kitgen_command,
     make_workspace,
     minimal_kit,
     requirement,
@@ -63,55 +63,55 @@ def test_build_output_is_plain_text_off_a_terminal(example_builds: ExampleBuilds
     assert "kits/northwind-analytics/1" in stdout
 
 
-def test_init_refuses_to_overwrite(kitgen: Kitgen, tmp_path: Path) -> None:
+def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
     mine = tmp_path / "requirements" / f"{READY_EXAMPLE}.yaml"
     mine.parent.mkdir()
     mine.write_text("kit: my-own-work\n")
-    result = kitgen("init", str(tmp_path), cwd=tmp_path)
-    assert result.exit_code == 2
+    result = run_kitgen("init", str(tmp_path), cwd=tmp_path)
+    assert result.code == 2
     assert f"{READY_EXAMPLE}.yaml" in result.output
     assert mine.read_text() == "kit: my-own-work\n"
     assert sorted(p.name for p in mine.parent.iterdir()) == [mine.name]
 
 
-def test_init_twice_refuses_the_second_time(kitgen: Kitgen, tmp_path: Path) -> None:
-    assert kitgen("init", "here", cwd=tmp_path).exit_code == 0
+def test_init_twice_refuses_the_second_time(tmp_path: Path) -> None:
+    assert run_kitgen("init", "here", cwd=tmp_path).code == 0
     before = tree(tmp_path)
-    result = kitgen("init", "here", cwd=tmp_path)
-    assert result.exit_code == 2
+    result = run_kitgen("init", "here", cwd=tmp_path)
+    assert result.code == 2
     assert "Traceback" not in result.output
     assert tree(tmp_path) == before
 
 
-def test_init_into_a_file_is_bad_usage(kitgen: Kitgen, tmp_path: Path) -> None:
+def test_init_into_a_file_is_bad_usage(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("mine\n")
-    result = kitgen("init", "notes.txt", cwd=tmp_path)
+    result = run_kitgen("init", "notes.txt", cwd=tmp_path)
     assert (tmp_path / "notes.txt").read_text() == "mine\n"
-    assert result.exit_code == 2, result.output
+    assert result.code == 2, result.output
 
 
-def test_init_defaults_to_the_current_folder(kitgen: Kitgen, tmp_path: Path) -> None:
-    result = kitgen("init", cwd=tmp_path)
-    assert result.exit_code == 0, result.output
+def test_init_defaults_to_the_current_folder(tmp_path: Path) -> None:
+    result = run_kitgen("init", cwd=tmp_path)
+    assert result.code == 0, result.output
     assert (tmp_path / "requirements" / f"{OPEN_EXAMPLE}.yaml").is_file()
-    check = kitgen("check", cwd=tmp_path)
-    assert check.exit_code == 0, check.output
+    check = run_kitgen("check", cwd=tmp_path)
+    assert check.code == 0, check.output
 
 
 # --- check ------------------------------------------------------------------------------------
 
 
 @pytest.fixture
-def example_workspace(tmp_path: Path, kitgen: Kitgen) -> Path:
-    assert kitgen("init", "ws", cwd=tmp_path).exit_code == 0
+def example_workspace(tmp_path: Path) -> Path:
+    assert run_kitgen("init", "ws", cwd=tmp_path).code == 0
     return tmp_path / "ws"
 
 
 def test_check_validates_both_examples_and_shows_the_negotiation(
-    kitgen: Kitgen, example_workspace: Path
+    example_workspace: Path
 ) -> None:
-    result = kitgen("check", cwd=example_workspace, env=TODAY)
-    assert result.exit_code == 0, result.output
+    result = run_kitgen("check", cwd=example_workspace, env=TODAY)
+    assert result.code == 0, result.output
     assert "0 proposed, 0 disputed, 10 agreed, 1 dropped" in result.output
     assert "1 proposed, 1 disputed, 4 agreed, 0 dropped" in result.output
     mobile = load_kit(EXAMPLES / f"{OPEN_EXAMPLE}.yaml", EXAMPLES.parent).kit
@@ -127,19 +127,19 @@ def test_check_validates_both_examples_and_shows_the_negotiation(
 
 @pytest.mark.parametrize("name, code", [(READY_EXAMPLE, 0), (OPEN_EXAMPLE, 1)])
 def test_check_strict_fails_only_while_the_negotiation_is_open(
-    kitgen: Kitgen, example_workspace: Path, name: str, code: int
+    example_workspace: Path, name: str, code: int
 ) -> None:
-    result = kitgen(
+    result = run_kitgen(
         "check", "--strict", f"requirements/{name}.yaml", cwd=example_workspace, env=TODAY
     )
-    assert result.exit_code == code, result.output
-    plain = kitgen("check", f"requirements/{name}.yaml", cwd=example_workspace, env=TODAY)
-    assert plain.exit_code == 0
+    assert result.code == code, result.output
+    plain = run_kitgen("check", f"requirements/{name}.yaml", cwd=example_workspace, env=TODAY)
+    assert plain.code == 0
 
 
-def test_check_json_is_data(kitgen: Kitgen, example_workspace: Path) -> None:
-    result = kitgen("check", "--json", cwd=example_workspace, env=TODAY)
-    assert result.exit_code == 0
+def test_check_json_is_data(example_workspace: Path) -> None:
+    result = run_kitgen("check", "--json", cwd=example_workspace, env=TODAY)
+    assert result.code == 0
     data = json.loads(result.stdout)
     by_kit = {item["kit"]: item for item in data}
     assert set(by_kit) == {READY_EXAMPLE, OPEN_EXAMPLE}
@@ -157,7 +157,7 @@ def test_check_json_is_data(kitgen: Kitgen, example_workspace: Path) -> None:
     assert [r["id"] for r in mobile["proposed"]] == ["mdm-one-pager"]
 
 
-def test_check_shows_agreed_requirements_nothing_delivers(kitgen: Kitgen, workspace: Path) -> None:
+def test_check_shows_agreed_requirements_nothing_delivers(workspace: Path) -> None:
     write_kit(
         workspace / "requirements",
         minimal_kit(
@@ -167,16 +167,16 @@ def test_check_shows_agreed_requirements_nothing_delivers(kitgen: Kitgen, worksp
             ]
         ),
     )
-    result = kitgen("check", cwd=workspace, env=TODAY)
-    assert result.exit_code == 0
+    result = run_kitgen("check", cwd=workspace, env=TODAY)
+    assert result.code == 0
     assert "undelivered" in result.output and "mobile-card" in result.output
-    strict = kitgen("check", "--strict", cwd=workspace, env=TODAY)
-    assert strict.exit_code == 1
-    data = json.loads(kitgen("check", "--json", cwd=workspace, env=TODAY).stdout)
+    strict = run_kitgen("check", "--strict", cwd=workspace, env=TODAY)
+    assert strict.code == 1
+    data = json.loads(run_kitgen("check", "--json", cwd=workspace, env=TODAY).stdout)
     assert [r["id"] for r in data[0]["undelivered"]] == ["mobile-card"]
 
 
-def test_check_prints_user_text_as_written(kitgen: Kitgen, workspace: Path) -> None:
+def test_check_prints_user_text_as_written(workspace: Path) -> None:
     need = "Answer [bold]pricing[/bold] questions <b>first</b>"
     write_kit(
         workspace / "requirements",
@@ -187,13 +187,13 @@ def test_check_prints_user_text_as_written(kitgen: Kitgen, workspace: Path) -> N
             ]
         ),
     )
-    result = kitgen("check", cwd=workspace, env=TODAY)
+    result = run_kitgen("check", cwd=workspace, env=TODAY)
     assert need in result.output
 
 
 def test_check_in_a_real_process(example_builds: ExampleBuilds) -> None:
-    result = run_kitgen("check", cwd=example_builds.first, **TODAY)
-    assert result.returncode == 0, result.stderr
+    result = run_kitgen("check", cwd=example_builds.first, env=TODAY, real_process=True)
+    assert result.code == 0, result.stderr
     assert "\x1b[" not in result.stdout
     assert "disputed" in result.stdout
 
@@ -206,9 +206,9 @@ def test_a_reader_that_goes_away_early_gets_141(example_builds: ExampleBuilds,
     reader, writer = os.pipe()
     os.close(reader)  # gone before kitgen writes a byte: no race with the pipe's buffer
     try:
-        result = subprocess.run([sys.executable, "-m", "kitgen", *args],
-                                cwd=example_builds.first, env=cli_env(**TODAY), stdout=writer,
-                                stderr=subprocess.PIPE, timeout=120)
+        result = subprocess.run(kitgen_command(*args),
+                                cwd=example_builds.first, env=clean_env(**TODAY), stdout=writer,
+                                stderr=subprocess.PIPE, timeout=600)
     finally:
         os.close(writer)
     assert (result.returncode, result.stderr) == (141, b"")
@@ -218,32 +218,32 @@ def test_a_reader_that_goes_away_early_gets_141(example_builds: ExampleBuilds,
 
 
 def test_rebuild_of_the_example_writes_nothing(
-    example_builds: ExampleBuilds, kitgen: Kitgen
+    example_builds: ExampleBuilds
 ) -> None:
     before = tree(example_builds.first / "kits")
-    result = kitgen("build", cwd=example_builds.first)
-    assert result.exit_code == 0, result.output
+    result = run_kitgen("build", cwd=example_builds.first)
+    assert result.code == 0, result.output
     assert result.output.count("unchanged") >= 2
     assert tree(example_builds.first / "kits") == before
 
 
-def test_template_error_is_bad_input_and_writes_nothing(kitgen: Kitgen, workspace: Path) -> None:
+def test_template_error_is_bad_input_and_writes_nothing(workspace: Path) -> None:
     write_kit(workspace / "requirements", minimal_kit())
     (workspace / "templates").mkdir()
     (workspace / "templates" / "playbook.html.j2").write_text("<p>\n{% for x in %}\n")
-    result = kitgen("build", cwd=workspace)
-    assert result.exit_code == 2, result.output
+    result = run_kitgen("build", cwd=workspace)
+    assert result.code == 2, result.output
     assert "playbook.html.j2:2" in result.output
     assert "Traceback" not in result.output
     assert tree(workspace / "kits") == {}
 
 
-def test_undefined_name_in_a_template_is_bad_input(kitgen: Kitgen, workspace: Path) -> None:
+def test_undefined_name_in_a_template_is_bad_input(workspace: Path) -> None:
     write_kit(workspace / "requirements", minimal_kit())
     (workspace / "templates").mkdir()
     (workspace / "templates" / "battlecard.html.j2").write_text("{{ card.pricing_notes }}")
-    result = kitgen("build", cwd=workspace)
-    assert result.exit_code == 2, result.output
+    result = run_kitgen("build", cwd=workspace)
+    assert result.code == 2, result.output
     assert "battlecard.html.j2" in result.output
     assert tree(workspace / "kits") == {}
 
@@ -276,38 +276,38 @@ def test_the_issue_commands_exist() -> None:
 
 @pytest.mark.parametrize("words", COMMANDS, ids=" ".join)
 def test_every_command_has_help_with_an_example(
-    kitgen: Kitgen, tmp_path: Path, words: tuple[str, ...]
+    tmp_path: Path, words: tuple[str, ...]
 ) -> None:
-    result = kitgen(*words, "--help", cwd=tmp_path)
-    assert result.exit_code == 0
+    result = run_kitgen(*words, "--help", cwd=tmp_path)
+    assert result.code == 0
     assert "Example:" in result.output
     assert f"kitgen {' '.join(words)}" in result.output.split("Example:", 1)[1]
 
 
-def test_top_level_help_lists_the_commands(kitgen: Kitgen, tmp_path: Path) -> None:
-    result = kitgen("--help", cwd=tmp_path)
-    assert result.exit_code == 0
+def test_top_level_help_lists_the_commands(tmp_path: Path) -> None:
+    result = run_kitgen("--help", cwd=tmp_path)
+    assert result.code == 0
     for command in ("init", "check", "build", "schema"):
         assert command in result.output
 
 
-def test_version_option(kitgen: Kitgen, tmp_path: Path) -> None:
+def test_version_option(tmp_path: Path) -> None:
     from kitgen import __version__
 
-    result = kitgen("--version", cwd=tmp_path)
-    assert result.exit_code == 0
+    result = run_kitgen("--version", cwd=tmp_path)
+    assert result.code == 0
     assert __version__ in result.output
 
 
-def test_unknown_option_is_a_usage_error(kitgen: Kitgen, workspace: Path) -> None:
-    result = kitgen("build", "--frobnicate", cwd=workspace)
-    assert result.exit_code == 2
+def test_unknown_option_is_a_usage_error(workspace: Path) -> None:
+    result = run_kitgen("build", "--frobnicate", cwd=workspace)
+    assert result.code == 2
     assert tree(workspace / "kits") == {}
 
 
-def test_check_of_a_file_outside_the_workspace(kitgen: Kitgen, tmp_path: Path) -> None:
+def test_check_of_a_file_outside_the_workspace(tmp_path: Path) -> None:
     workspace = make_workspace(tmp_path / "ws")
     elsewhere = write_kit(tmp_path / "drafts", minimal_kit(kit="draft-kit", launch="2026-02-30"))
-    result = kitgen("check", str(elsewhere), cwd=workspace, env=TODAY)
-    assert result.exit_code == 2
+    result = run_kitgen("check", str(elsewhere), cwd=workspace, env=TODAY)
+    assert result.code == 2
     assert f"{elsewhere}:4:" in result.output

@@ -10,8 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ExampleBuilds
-from helpers import cli_env, make_workspace, minimal_kit
+from helpers import ExampleBuilds, clean_env, make_workspace, minimal_kit
 
 # Runs the CLI as the `kitgen` script does, then reports which renderer modules were loaded.
 PROBE = """
@@ -32,7 +31,7 @@ def loaded_renderer_modules(tmp_path: Path, cwd: Path, *args: str, **env: str) -
     report = tmp_path / "modules.json"
     result = subprocess.run(
         [sys.executable, "-c", PROBE, str(report), *args],
-        cwd=cwd, capture_output=True, text=True, env=cli_env(**env), timeout=300,
+        cwd=cwd, capture_output=True, text=True, env=clean_env(**env), timeout=600,
     )
     assert result.returncode in (0, 1), result.stdout + result.stderr
     assert "Traceback" not in result.stderr
@@ -85,6 +84,6 @@ def test_weasyprint_is_imported_the_slow_way_when_the_fast_way_fails(tmp_path: P
     # kitgen skips WeasyPrint's search for library names through ldconfig, gcc and ld; where
     # the libraries cannot be found without it, it must import WeasyPrint as WeasyPrint would.
     result = subprocess.run([sys.executable, "-c", FALLBACK], capture_output=True, text=True,
-                            env=cli_env(), timeout=300, cwd=tmp_path)
+                            env=clean_env(), timeout=600, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["HTML", "True"]

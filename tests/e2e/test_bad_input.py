@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import Kitgen
 from helpers import (
     battlecard,
     dump,
@@ -161,14 +160,14 @@ def assert_refused(code: int, output: str, case: Case) -> None:
 @pytest.mark.parametrize("command", ["check", "build"])
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_bad_file_is_refused_with_a_located_message(
-    kitgen: Kitgen, workspace: Path, name: str, command: str
+    workspace: Path, name: str, command: str
 ) -> None:
     case = CASES[name]()
     write_case(workspace, case)
     seed_kits(workspace)
     before = tree(workspace / "kits")
-    result = kitgen(command, BAD, cwd=workspace)
-    assert_refused(result.exit_code, result.output, case)
+    result = run_kitgen(command, BAD, cwd=workspace)
+    assert_refused(result.code, result.output, case)
     assert tree(workspace / "kits") == before
     assert not (workspace / "PWNED").exists()
 
@@ -185,8 +184,8 @@ def test_python_tag_runs_nothing_in_a_real_process(workspace: Path, command: str
             case.says,
         ),
     )
-    result = run_kitgen(command, BAD, cwd=workspace)
-    assert_refused(result.returncode, result.stdout + result.stderr, case)
+    result = run_kitgen(command, BAD, cwd=workspace, real_process=True)
+    assert_refused(result.code, result.output, case)
     assert not marker.exists()
     assert tree(workspace / "kits") == {}
 
@@ -194,74 +193,74 @@ def test_python_tag_runs_nothing_in_a_real_process(workspace: Path, command: str
 def test_twenty_megabyte_file_is_refused_in_a_real_process(workspace: Path) -> None:
     case = case_twenty_megabytes()
     write_case(workspace, case)
-    result = run_kitgen("build", BAD, cwd=workspace)
-    assert_refused(result.returncode, result.stdout + result.stderr, case)
+    result = run_kitgen("build", BAD, cwd=workspace, real_process=True)
+    assert_refused(result.code, result.output, case)
     assert tree(workspace / "kits") == {}
 
 
-def test_a_folder_is_not_a_requirement_file(kitgen: Kitgen, workspace: Path) -> None:
-    result = kitgen("build", "requirements", cwd=workspace)
-    assert result.exit_code == 2
+def test_a_folder_is_not_a_requirement_file(workspace: Path) -> None:
+    result = run_kitgen("build", "requirements", cwd=workspace)
+    assert result.code == 2
     assert "not a regular file" in result.output
     assert tree(workspace / "kits") == {}
 
 
 @pytest.mark.parametrize("command", ["check", "build"])
 def test_one_bad_file_among_good_ones_stops_them_all(
-    kitgen: Kitgen, workspace: Path, command: str
+    workspace: Path, command: str
 ) -> None:
     write_kit(workspace / "requirements", minimal_kit(kit="alpha"))
     write_kit(workspace / "requirements", minimal_kit(kit="omega"))
     write_kit(workspace / "requirements", minimal_kit(kit="middle", launch="2026-02-30"))
-    result = kitgen(command, cwd=workspace)
-    assert result.exit_code == 2
+    result = run_kitgen(command, cwd=workspace)
+    assert result.code == 2
     assert "requirements/middle.yaml:" in result.output
     assert "alpha" not in result.output.split("error:", 1)[-1]
     assert tree(workspace / "kits") == {}
 
 
-def test_problems_in_several_files_are_all_reported(kitgen: Kitgen, workspace: Path) -> None:
+def test_problems_in_several_files_are_all_reported(workspace: Path) -> None:
     write_kit(workspace / "requirements", minimal_kit(kit="alpha", title=False))
     write_kit(workspace / "requirements", minimal_kit(kit="omega", launch="2026-02-30"))
-    result = kitgen("build", cwd=workspace)
-    assert result.exit_code == 2
+    result = run_kitgen("build", cwd=workspace)
+    assert result.code == 2
     assert "requirements/alpha.yaml:" in result.output
     assert "requirements/omega.yaml:" in result.output
     assert tree(workspace / "kits") == {}
 
 
-def test_two_files_claiming_one_kit(kitgen: Kitgen, workspace: Path) -> None:
+def test_two_files_claiming_one_kit(workspace: Path) -> None:
     write_kit(workspace / "requirements", minimal_kit(), "first.yaml")
     write_kit(workspace / "requirements", minimal_kit(title="Other"), "second.yaml")
-    result = kitgen("build", cwd=workspace)
-    assert result.exit_code == 2
+    result = run_kitgen("build", cwd=workspace)
+    assert result.code == 2
     assert "requirements/second.yaml:1:" in result.output
     assert "requirements/first.yaml" in result.output
     assert tree(workspace / "kits") == {}
 
 
-def test_no_workspace(kitgen: Kitgen, tmp_path: Path) -> None:
-    result = kitgen("build", cwd=tmp_path)
-    assert result.exit_code == 2
+def test_no_workspace(tmp_path: Path) -> None:
+    result = run_kitgen("build", cwd=tmp_path)
+    assert result.code == 2
     assert "requirements" in result.output and "kitgen init" in result.output
     assert list(tmp_path.iterdir()) == []
 
 
-def test_empty_requirements_folder(kitgen: Kitgen, workspace: Path) -> None:
-    result = kitgen("build", cwd=workspace)
-    assert result.exit_code == 2
+def test_empty_requirements_folder(workspace: Path) -> None:
+    result = run_kitgen("build", cwd=workspace)
+    assert result.code == 2
     assert "no requirement files" in result.output
     assert tree(workspace / "kits") == {}
 
 
 def test_symlinked_kit_folder_is_not_followed(
-    kitgen: Kitgen, workspace: Path, tmp_path: Path
+    workspace: Path, tmp_path: Path
 ) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
     write_kit(workspace / "requirements", minimal_kit())
     (workspace / "kits" / "acme-launch").symlink_to(outside, target_is_directory=True)
-    result = kitgen("build", cwd=workspace)
-    assert result.exit_code == 2
+    result = run_kitgen("build", cwd=workspace)
+    assert result.code == 2
     assert "symbolic link" in result.output
     assert list(outside.iterdir()) == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from signoff_helpers import cli, kit_dir, popen, records, small_kit, write_kit
+from helpers import kit_dir, make_workspace, records, run_kitgen, small_kit, start_kitgen
 
 from kitgen.base.workspace import Workspace
 from kitgen.signoff.ledger import KitLedger
@@ -19,8 +19,8 @@ SALES = [f"seller{n}@acme.example" for n in range(5)]
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("concurrency") / "ws"
-    write_kit(root, small_kit(signoff={"marketing": MARKETING, "sales": SALES}))
-    result = cli("build", cwd=root)
+    make_workspace(root, small_kit(signoff={"marketing": MARKETING, "sales": SALES}))
+    result = run_kitgen("build", cwd=root)
     assert result.code == 0, result.text
     return root
 
@@ -28,11 +28,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_ten_approvals_at_once_lose_no_record(built: Path) -> None:
     signers = [("marketing", email) for email in MARKETING] + [("sales", e) for e in SALES]
     processes = [
-        popen("approve", KIT, "--side", side, "--email", email, "--name", f"Signer {n}",
-              "--comment", f"run {n}", "--yes", cwd=built)
+        start_kitgen("approve", KIT, "--side", side, "--email", email, "--name", f"Signer {n}",
+                     "--comment", f"run {n}", "--yes", cwd=built)
         for n, (side, email) in enumerate(signers)
     ]
-    outcomes = [(p.communicate(timeout=120), p.returncode) for p in processes]
+    outcomes = [(p.communicate(timeout=600), p.returncode) for p in processes]
     for (stdout, stderr), code in outcomes:
         assert code == 0, stdout + stderr
         assert "recorded kits/acme-launch/signoffs/" in stdout
@@ -49,7 +49,7 @@ def test_ten_approvals_at_once_lose_no_record(built: Path) -> None:
     ledger = KitLedger.open(Workspace(built), KIT)
     assert len(ledger.counting("1", "approve")) == 10
     assert ledger.blockers("1") == []
-    verified = cli("verify", cwd=built)
+    verified = run_kitgen("verify", cwd=built)
     assert verified.code == 0, verified.text
     assert "10 sign-off record(s)" in verified.stdout
 
@@ -67,12 +67,12 @@ def test_the_same_approval_started_at_once_is_recorded_once_per_second(
         path.unlink()
     args = ("approve", KIT, "--side", "sales", "--email", SALES[0], "--name", "Signer",
             "--yes")
-    processes = [popen(*args, cwd=root) for _ in range(4)]
+    processes = [start_kitgen(*args, cwd=root) for _ in range(4)]
     for process in processes:
-        stdout, stderr = process.communicate(timeout=120)
+        stdout, stderr = process.communicate(timeout=600)
         assert process.returncode == 0, stdout + stderr
     paths = records(root, KIT)
     assert 1 <= len(paths) <= 4  # runs in different seconds make different records
     for path in paths:
         assert parse_record(path.read_bytes()).email == SALES[0]
-    assert cli("verify", cwd=root).code == 0
+    assert run_kitgen("verify", cwd=root).code == 0

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from signoff_helpers import clean_env, git, git_env, kit_dir, records, run
+from helpers import git, git_env, kit_dir, records, run_kitgen
 
 KIT = "northwind-analytics"
 MARCUS = ("Marcus Bell", "marcus.bell@northwind.example")
@@ -26,9 +26,9 @@ def ok(result: object) -> None:
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example (ready kit only) built and committed on `main`."""
     root = tmp_path_factory.mktemp("git") / "launch-kits"
-    assert run("init", str(root), cwd=root.parent).code == 0
+    assert run_kitgen("init", str(root), cwd=root.parent).code == 0
     (root / "requirements" / "northwind-mobile.yaml").unlink()  # still being negotiated
-    built = run("build", cwd=root)
+    built = run_kitgen("build", cwd=root)
     assert built.code == 0, built.text
     ok(git("init", "-q", "-b", "main", cwd=root))
     ok(git("add", "-A", cwd=root))
@@ -43,8 +43,8 @@ def test_sign_offs_on_two_branches_merge_cleanly_and_both_count(repo: Path, tmp_
     # Branch A: the sales leader approves and commits.
     marcus = git_env(*MARCUS)
     ok(git("switch", "-q", "-c", "sales-signoff", "main", cwd=root, env=marcus))
-    approved = run("approve", KIT, "--side", "sales", "--yes", cwd=root,
-                   env=clean_env(KITGEN_NAME=MARCUS[0], KITGEN_EMAIL=MARCUS[1]))
+    approved = run_kitgen("approve", KIT, "--side", "sales", "--yes", cwd=root,
+                          env={"KITGEN_NAME": MARCUS[0], "KITGEN_EMAIL": MARCUS[1]})
     assert approved.code == 0, approved.text
     ok(git("add", "-A", cwd=root, env=marcus))
     ok(git("commit", "-q", "-m", "Sales sign-off", cwd=root, env=marcus))
@@ -53,8 +53,8 @@ def test_sign_offs_on_two_branches_merge_cleanly_and_both_count(repo: Path, tmp_
     priya = git_env(*PRIYA)
     ok(git("switch", "-q", "-c", "marketing-signoff", "main", cwd=root, env=priya))
     assert records(root, KIT) == []  # B does not see A's record
-    approved = run("approve", KIT, "--side", "marketing", "--yes", cwd=root,
-                   env=clean_env(KITGEN_NAME=PRIYA[0], KITGEN_EMAIL=PRIYA[1]))
+    approved = run_kitgen("approve", KIT, "--side", "marketing", "--yes", cwd=root,
+                          env={"KITGEN_NAME": PRIYA[0], "KITGEN_EMAIL": PRIYA[1]})
     assert approved.code == 0, approved.text
     ok(git("add", "-A", cwd=root, env=priya))
     ok(git("commit", "-q", "-m", "Marketing sign-off", cwd=root, env=priya))
@@ -75,14 +75,14 @@ def test_sign_offs_on_two_branches_merge_cleanly_and_both_count(repo: Path, tmp_
             assert "<<<<<<<" not in text and ">>>>>>>" not in text, path
 
     # CI on the merged branch: both records count and the kit is released.
-    gate = run("build", "--release", cwd=root)
+    gate = run_kitgen("build", "--release", cwd=root)
     assert gate.code == 0, gate.text
     assert "released now" in gate.stdout
     release = json.loads((kit_dir(root, KIT) / "1" / "released" / "release.json").read_text())
     assert {(s["side"], s["email"]) for s in release["signoffs"]} == {
         ("sales", MARCUS[1]), ("marketing", PRIYA[1])}
     assert sorted(s["file"] for s in release["signoffs"]) == sorted(p.name for p in signoffs)
-    verified = run("verify", cwd=root)
+    verified = run_kitgen("verify", cwd=root)
     assert verified.code == 0, verified.text
 
 
@@ -98,8 +98,8 @@ def test_the_same_approval_on_two_branches_merges_too(repo: Path, tmp_path: Path
     for branch, side, who, decision in people:
         ok(git("switch", "-q", "-c", branch, "main", cwd=root, env=env))
         extra = ["--reason", "Contoso pricing is out of date"] if decision == "reject" else []
-        result = run(decision, KIT, "--side", side, "--name", who[0], "--email", who[1],
-                     "--yes", *extra, cwd=root)
+        result = run_kitgen(decision, KIT, "--side", side, "--name", who[0], "--email", who[1],
+                            "--yes", *extra, cwd=root)
         assert result.code == 0, result.text
         ok(git("add", "-A", cwd=root, env=env))
         ok(git("commit", "-q", "-m", f"{decision} by {who[0]}", cwd=root, env=env))
@@ -107,6 +107,6 @@ def test_the_same_approval_on_two_branches_merges_too(repo: Path, tmp_path: Path
     merged = git("merge", "--no-edit", "b", "c", cwd=root, env=env)  # an octopus merge
     assert merged.returncode == 0, merged.stdout + merged.stderr
     assert len(records(root, KIT)) == 3
-    gate = run("build", "--release", cwd=root)
+    gate = run_kitgen("build", "--release", cwd=root)
     assert gate.code == 1
     assert "rejected by Lena Ortiz (marketing)" in gate.stdout

@@ -12,21 +12,23 @@ import os
 import pty
 import select
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-from signoff_helpers import Ran, clean_env, kit_dir, pdf_pages, records, run
+from helpers import Ran, kit_dir, pdf_pages, records, run_kitgen, start_kitgen
 
 KIT = "northwind-analytics"
+
+
+def run(*args: str, cwd: Path, env: dict[str, str]) -> Ran:
+    """A command as the person types it: a real process, in their own environment."""
+    return run_kitgen(*args, cwd=cwd, env=env, real_process=True)
 
 
 def at_terminal(args: list[str], cwd: Path, env: dict[str, str], answer: str) -> Ran:
     """Run kitgen with a terminal as its stdin; answer the confirmation when it is asked."""
     main, secondary = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "kitgen", *args], cwd=cwd, env=env,
-                               stdin=secondary, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = start_kitgen(*args, cwd=cwd, env=env, stdin=secondary, text=False)
     os.close(secondary)
     assert process.stdout is not None
     seen = b""
@@ -39,7 +41,7 @@ def at_terminal(args: list[str], cwd: Path, env: dict[str, str], answer: str) ->
             assert chunk, (seen, process.stderr.read() if process.stderr else b"")
             seen += chunk
     os.write(main, answer.encode() + b"\n")
-    stdout, stderr = process.communicate(timeout=120)
+    stdout, stderr = process.communicate(timeout=600)
     os.close(main)
     return Ran(process.returncode, (seen + stdout).decode(), stderr.decode())
 
@@ -50,7 +52,7 @@ def person(tmp_path: Path, who: str, name: str, email: str, *, via: str) -> dict
     home.mkdir()
     gitconfig = home / ".gitconfig"
     gitconfig.write_text(f"[user]\n\tname = {name}\n\temail = {email}\n" if via == "git" else "")
-    env = clean_env(HOME=str(home), GIT_CONFIG_GLOBAL=str(gitconfig))
+    env = {"HOME": str(home), "GIT_CONFIG_GLOBAL": str(gitconfig)}
     if via == "env":
         env.update(KITGEN_NAME=name, KITGEN_EMAIL=email)
     return env
@@ -60,7 +62,7 @@ def test_marketer_builds_sales_approves_marketing_approves_ci_releases(tmp_path:
     priya = person(tmp_path, "priya", "Priya Shah", "priya.shah@northwind.example", via="git")
     marcus = person(tmp_path, "marcus", "Marcus Bell", "marcus.bell@northwind.example",
                     via="env")
-    ci = clean_env()
+    ci: dict[str, str] = {}
     root = tmp_path / "launch-kits"
 
     # The marketer makes the workspace, checks it and builds.

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import helpers
-from helpers import battlecard, minimal_kit, requirement, run_kitgen, value_prop
+from helpers import Ran, battlecard, minimal_kit, requirement, run_kitgen, value_prop
 
 ROADMAP = [
     {"id": "live-query", "feature": "Live query on cloud warehouses", "stage": "shipped"},
@@ -48,59 +48,63 @@ def field_kit(**overrides: Any) -> dict[str, Any]:
     return data
 
 
-def build(root: Path, *args: str, **env: str) -> Any:
-    return run_kitgen("build", *args, cwd=root, KITGEN_CACHE="off", **env)
+def build(root: Path, *args: str, **env: str) -> Ran:
+    return run_kitgen("build", *args, cwd=root, env={"KITGEN_CACHE": "off", **env})
+
+
+def check(root: Path, *args: str, **env: str) -> Ran:
+    return run_kitgen("check", *args, cwd=root, env=env)
 
 
 def test_stale_battlecard_warns_with_days_overdue_and_strict_fails(workspace: Path) -> None:
     helpers.write_kit(workspace / "requirements", minimal_kit(
         battlecards=[battlecard(verified_on="2026-01-01", review_every_days=30)]))
-    fresh = run_kitgen("check", cwd=workspace, KITGEN_TODAY="2026-01-20")
-    assert fresh.returncode == 0 and "overdue" not in fresh.stderr
-    stale = run_kitgen("check", cwd=workspace, KITGEN_TODAY="2026-03-02")
-    assert stale.returncode == 0
+    fresh = check(workspace, KITGEN_TODAY="2026-01-20")
+    assert fresh.code == 0 and "overdue" not in fresh.stderr
+    stale = check(workspace, KITGEN_TODAY="2026-03-02")
+    assert stale.code == 0
     assert "battlecards.globex" in stale.stderr and "30 days overdue" in stale.stderr
-    assert run_kitgen("check", "--strict", cwd=workspace, KITGEN_TODAY="2026-03-02").returncode == 1
+    assert check(workspace, "--strict", KITGEN_TODAY="2026-03-02").code == 1
 
 
 def test_kit_wide_review_period_defaults_to_90_days(workspace: Path) -> None:
     helpers.write_kit(workspace / "requirements", minimal_kit(
         battlecards=[battlecard(verified_on="2026-01-01")]))
-    assert "overdue" not in run_kitgen("check", cwd=workspace, KITGEN_TODAY="2026-04-01").stderr
-    late = run_kitgen("check", cwd=workspace, KITGEN_TODAY="2026-04-11")
+    assert "overdue" not in check(workspace, KITGEN_TODAY="2026-04-01").stderr
+    late = check(workspace, KITGEN_TODAY="2026-04-11")
     assert "10 days overdue" in late.stderr
 
 
 def test_freshness_never_changes_the_digest_or_the_pdfs(workspace: Path, tmp_path: Path) -> None:
     helpers.write_kit(workspace / "requirements", minimal_kit())
     first = build(workspace, KITGEN_TODAY="2026-11-03")
-    assert first.returncode == 0, first.stderr
+    assert first.code == 0, first.stderr
     before = helpers.tree(workspace / "kits")
     again = build(workspace, KITGEN_TODAY="2028-01-01")
-    assert again.returncode == 0 and "unchanged" in again.stdout
+    assert again.code == 0 and "unchanged" in again.stdout
     assert "overdue" in again.stderr  # it warns, yet writes nothing
     assert helpers.tree(workspace / "kits") == before
     other = helpers.make_workspace(tmp_path / "other", minimal_kit())
-    assert build(other, KITGEN_TODAY="2028-01-01").returncode == 0
+    assert build(other, KITGEN_TODAY="2028-01-01").code == 0
     pdf = Path("kits/acme-launch/1/battlecard-globex.pdf")
     assert helpers.sha256(other / pdf) == helpers.sha256(workspace / pdf)
 
 
 def test_battlecard_shows_its_verification_date(workspace: Path) -> None:
     helpers.write_kit(workspace / "requirements", minimal_kit())
-    assert build(workspace).returncode == 0
+    assert build(workspace).code == 0
     text = helpers.pdf_text(workspace / "kits/acme-launch/1/battlecard-globex.pdf")
     assert "2026-11-02" in text and "verified" in text.lower()
 
 
 def test_roadmap_and_audience_rules_hold_in_the_pdfs(workspace: Path) -> None:
     helpers.write_kit(workspace / "requirements", field_kit())
-    checked = run_kitgen("check", cwd=workspace, KITGEN_TODAY="2026-11-20")
-    assert checked.returncode == 0, checked.stderr
+    checked = check(workspace, KITGEN_TODAY="2026-11-20")
+    assert checked.code == 0, checked.stderr
     # check lists each claim or response that names a feature not yet launch-ready
     assert "battlecards.globex.objections[0]" in checked.stdout
     assert "value_props.cfo.claims[1]" in checked.stdout and "development" in checked.stdout
-    assert build(workspace).returncode == 0
+    assert build(workspace).code == 0
     version = workspace / "kits/acme-launch/1"
 
     # Labels may be set in capitals by the stylesheet: compare without case.
@@ -123,15 +127,15 @@ def test_customer_text_naming_a_roadmap_item_fails_strict_check_and_release(
     kit = field_kit()
     kit["value_props"][0]["differentiators"] = ["AI narratives explain every number."]
     helpers.write_kit(workspace / "requirements", kit)
-    strict = run_kitgen("check", "--strict", cwd=workspace, KITGEN_TODAY="2026-11-20")
-    assert strict.returncode == 1 and "AI narratives" in strict.stderr
-    assert build(workspace).returncode == 0
+    strict = check(workspace, "--strict", KITGEN_TODAY="2026-11-20")
+    assert strict.code == 1 and "AI narratives" in strict.stderr
+    assert build(workspace).code == 0
     for side, email in (("sales", "sam@acme.example"), ("marketing", "mara@acme.example")):
         approved = run_kitgen("approve", "acme-launch", "--side", side, "--email", email, "--yes",
                               cwd=workspace)
-        assert approved.returncode == 0, approved.stderr
+        assert approved.code == 0, approved.stderr
     release = build(workspace, "--release")
-    assert release.returncode == 1
+    assert release.code == 1
     assert "customer-facing" in release.stdout and "AI narratives" in release.stdout
     assert not (workspace / "kits/acme-launch/1/released").exists()
 
@@ -144,26 +148,26 @@ def test_a_battlecard_over_one_page_is_warned_and_strict_fails(workspace: Path) 
     )
     helpers.write_kit(workspace / "requirements", minimal_kit(battlecards=[long_card]))
     result = build(workspace, KITGEN_TODAY="2026-11-20")
-    assert result.returncode == 0
+    assert result.code == 0
     pages = json.loads((workspace / "kits/acme-launch/1/manifest.json").read_text())
     count = next(d["pages"] for d in pages["documents"] if d["file"] == "battlecard-globex.pdf")
     assert count > 1
     assert "battlecards.globex" in result.stderr
     assert f"runs to {count} pages, {count - 1} page" in result.stderr
     (workspace / "kits").rename(workspace / "kits-first")
-    assert build(workspace, "--strict", KITGEN_TODAY="2026-11-20").returncode == 1
+    assert build(workspace, "--strict", KITGEN_TODAY="2026-11-20").code == 1
 
 
 def test_each_version_after_the_first_says_what_changed(workspace: Path) -> None:
     kit = minimal_kit(requirements=[requirement(), requirement(
         id="pricing-page", need="A pricing page.", status="proposed", delivered_by=[])])
     path = helpers.write_kit(workspace / "requirements", kit)
-    assert build(workspace).returncode == 0
+    assert build(workspace).code == 0
     first_index = helpers.squash(helpers.pdf_text(workspace / "kits/acme-launch/1/index.pdf"))
     assert "what changed" not in first_index.lower()
     kit["requirements"][1]["status"] = "dropped"
     path.write_text(helpers.dump(kit))
-    assert build(workspace).returncode == 0
+    assert build(workspace).code == 0
     index = helpers.squash(helpers.pdf_text(workspace / "kits/acme-launch/2/index.pdf"))
     assert "what changed" in index.lower()
     assert "Since the previous version (version 1)" in index
@@ -175,16 +179,16 @@ def test_each_version_after_the_first_says_what_changed(workspace: Path) -> None
 
 def test_field_feedback_is_counted_shown_and_never_changes_a_version(workspace: Path) -> None:
     helpers.write_kit(workspace / "requirements", minimal_kit())
-    assert build(workspace).returncode == 0
+    assert build(workspace).code == 0
     before = helpers.tree(workspace / "kits" / "acme-launch" / "1")
     rep = {"KITGEN_NAME": "Dana Reyes", "KITGEN_EMAIL": "dana@acme.example"}
     for useful, note in (("yes", "Got the meeting"), ("yes", ""), ("no", "Too long for email")):
         recorded = run_kitgen("feedback", "acme-launch", "playbook.stallers.send-info",
-                              "--useful", useful, "--note", note, cwd=workspace, **rep)
-        assert recorded.returncode == 0, recorded.stderr
+                              "--useful", useful, "--note", note, cwd=workspace, env=rep)
+        assert recorded.code == 0, recorded.stderr
     bad = run_kitgen("feedback", "acme-launch", "playbook.stallers.sendinfo", "--useful", "yes",
-                     cwd=workspace, **rep)
-    assert bad.returncode == 2 and "playbook.stallers.send-info" in bad.stderr
+                     cwd=workspace, env=rep)
+    assert bad.code == 2 and "playbook.stallers.send-info" in bad.stderr
 
     checked = run_kitgen("check", cwd=workspace)
     assert "playbook.stallers.send-info: 2 useful, 1 not useful" in checked.stdout
@@ -195,4 +199,4 @@ def test_field_feedback_is_counted_shown_and_never_changes_a_version(workspace: 
         "playbook.stallers.send-info", 2, 1)
     assert "unchanged" in build(workspace).stdout
     assert helpers.tree(workspace / "kits" / "acme-launch" / "1") == before
-    assert run_kitgen("verify", cwd=workspace).returncode == 0
+    assert run_kitgen("verify", cwd=workspace).code == 0

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import Kitgen
-from helpers import REPO, pdf_text
+from helpers import REPO, pdf_text, run_kitgen
 from jsonschema import Draft202012Validator
 
 from kitgen.load.scaffold import PACKAGE_SCHEMA, schema_reference
@@ -19,18 +18,18 @@ TODAY = "2026-11-20"
 
 
 @pytest.fixture
-def scaffolded(kitgen: Kitgen, workspace: Path) -> Path:
-    result = kitgen("new", "acme-launch", cwd=workspace, env={"KITGEN_TODAY": TODAY})
-    assert result.exit_code == 0, result.output
+def scaffolded(workspace: Path) -> Path:
+    result = run_kitgen("new", "acme-launch", cwd=workspace, env={"KITGEN_TODAY": TODAY})
+    assert result.code == 0, result.output
     assert "created requirements/acme-launch.yaml" in result.stdout
     return workspace / "requirements" / "acme-launch.yaml"
 
 
 def test_new_kit_passes_check_and_the_schema(
-    kitgen: Kitgen, workspace: Path, scaffolded: Path
+    workspace: Path, scaffolded: Path
 ) -> None:
-    check = kitgen("check", "--json", cwd=workspace, env={"KITGEN_TODAY": TODAY})
-    assert check.exit_code == 0, check.output
+    check = run_kitgen("check", "--json", cwd=workspace, env={"KITGEN_TODAY": TODAY})
+    assert check.code == 0, check.output
     [report] = json.loads(check.stdout)
     assert report["kit"] == "acme-launch"
     assert report["warnings"] == []
@@ -38,7 +37,7 @@ def test_new_kit_passes_check_and_the_schema(
     assert report["settled"] is False
     assert report["counts"] == {"proposed": 1, "disputed": 1, "agreed": 1, "dropped": 0}
 
-    schema = json.loads(kitgen("schema", cwd=workspace).stdout)
+    schema = json.loads(run_kitgen("schema", cwd=workspace).stdout)
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     data = yaml.safe_load(scaffolded.read_text(encoding="utf-8"))
     data = json.loads(json.dumps(data, default=str))
@@ -79,9 +78,9 @@ def test_new_kit_explains_each_section_and_marks_placeholders(scaffolded: Path) 
     assert data["launch"] > dt.date.fromisoformat(TODAY)
 
 
-def test_new_kit_builds(kitgen: Kitgen, workspace: Path, scaffolded: Path) -> None:
-    result = kitgen("build", cwd=workspace)
-    assert result.exit_code == 0, result.output
+def test_new_kit_builds(workspace: Path, scaffolded: Path) -> None:
+    result = run_kitgen("build", cwd=workspace)
+    assert result.code == 0, result.output
     version = workspace / "kits" / "acme-launch" / "1"
     assert sorted(p.name for p in version.glob("*.pdf")) == [
         "battlecard-first-competitor.pdf", "index.pdf", "playbook.pdf",
@@ -91,22 +90,22 @@ def test_new_kit_builds(kitgen: Kitgen, workspace: Path, scaffolded: Path) -> No
     assert "REPLACE with the competitor's name" in card
 
 
-def test_new_refuses_an_existing_kit(kitgen: Kitgen, workspace: Path, scaffolded: Path) -> None:
+def test_new_refuses_an_existing_kit(workspace: Path, scaffolded: Path) -> None:
     scaffolded.write_text("kit: acme-launch\n", encoding="utf-8")
-    result = kitgen("new", "acme-launch", cwd=workspace)
-    assert result.exit_code == 2
+    result = run_kitgen("new", "acme-launch", cwd=workspace)
+    assert result.code == 2
     assert "requirements/acme-launch.yaml already exists" in result.stderr
     assert scaffolded.read_text(encoding="utf-8") == "kit: acme-launch\n"
 
 
 @pytest.mark.parametrize("kit", ["Acme", "-acme", "acme_launch", "../acme", "a" * 65, ""])
-def test_new_refuses_a_kit_id_that_is_not_a_slug(kitgen: Kitgen, workspace: Path, kit: str) -> None:
-    result = kitgen("new", "--", kit, cwd=workspace)
-    assert result.exit_code == 2
+def test_new_refuses_a_kit_id_that_is_not_a_slug(workspace: Path, kit: str) -> None:
+    result = run_kitgen("new", "--", kit, cwd=workspace)
+    assert result.code == 2
     assert "is not a kit id" in result.stderr
     assert list((workspace / "requirements").iterdir()) == []
 
 
-def test_new_accepts_the_longest_kit_id(kitgen: Kitgen, workspace: Path) -> None:
-    result = kitgen("new", "a" * 64, cwd=workspace)
-    assert result.exit_code == 0, result.output
+def test_new_accepts_the_longest_kit_id(workspace: Path) -> None:
+    result = run_kitgen("new", "a" * 64, cwd=workspace)
+    assert result.code == 0, result.output

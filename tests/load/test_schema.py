@@ -8,21 +8,16 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import Kitgen
-from helpers import EXAMPLES, REPO, battlecard, minimal_kit, requirement
+from helpers import EXAMPLES, REPO, battlecard, minimal_kit, requirement, run_kitgen
 from jsonschema import Draft202012Validator
 
 COMMITTED = REPO / "kitgen" / "kit.schema.json"
 
 
 @pytest.fixture(scope="module")
-def schema_text() -> str:
-    from typer.testing import CliRunner
-
-    from kitgen.cli.main import app
-
-    result = CliRunner().invoke(app, ["schema"], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+def schema_text(tmp_path_factory: pytest.TempPathFactory) -> str:
+    result = run_kitgen("schema", cwd=tmp_path_factory.mktemp("schema"))
+    assert result.code == 0, result.output
     return result.stdout
 
 
@@ -82,9 +77,9 @@ def test_schema_refuses_what_kitgen_refuses(
     assert [list(e.absolute_path) for e in errors] == [where]
 
 
-def test_schema_command_prints_to_stdout_only(kitgen: Kitgen, tmp_path: Path) -> None:
-    result = kitgen("schema", cwd=tmp_path)
-    assert result.exit_code == 0
+def test_schema_command_prints_to_stdout_only(tmp_path: Path) -> None:
+    result = run_kitgen("schema", cwd=tmp_path)
+    assert result.code == 0
     assert result.stderr == ""
     json.loads(result.stdout)
     assert list(tmp_path.iterdir()) == []

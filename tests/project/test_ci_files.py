@@ -14,8 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import ExampleBuilds, Kitgen
-from helpers import OPEN_EXAMPLE, READY_EXAMPLE, REPO, cli_env
+from helpers import OPEN_EXAMPLE, READY_EXAMPLE, REPO, ExampleBuilds, clean_env, run_kitgen
 
 WORKFLOW = REPO / ".github" / "workflows" / "kits.yml"
 HOOKS = REPO / ".pre-commit-hooks.yaml"
@@ -71,7 +70,7 @@ def test_workflow_installs_what_kitgen_needs(steps: list[dict[str, Any]]) -> Non
 
 
 def test_pre_commit_hook_runs_kitgen_check_on_requirement_files(
-    kitgen: Kitgen, tmp_path: Path
+    tmp_path: Path
 ) -> None:
     [hook] = load_yaml(HOOKS)
     assert hook["id"] == "kitgen-check"
@@ -84,25 +83,24 @@ def test_pre_commit_hook_runs_kitgen_check_on_requirement_files(
     assert not files.search("kits/acme/1/requirements.yaml")
 
     # What pre-commit runs: the entry with the staged files the pattern selects.
-    assert kitgen("init", str(tmp_path / "ws"), cwd=tmp_path).exit_code == 0
+    assert run_kitgen("init", str(tmp_path / "ws"), cwd=tmp_path).code == 0
     root = tmp_path / "ws"
     staged = [p.relative_to(root).as_posix() for p in sorted(root.rglob("*")) if p.is_file()]
     selected = [name for name in staged if files.search(name)]
     assert selected == [f"requirements/{READY_EXAMPLE}.yaml", f"requirements/{OPEN_EXAMPLE}.yaml"]
     *command, = hook["entry"].split()
-    result = kitgen(*command[1:], *selected, cwd=root)
-    assert result.exit_code == 0, result.output
+    result = run_kitgen(*command[1:], *selected, cwd=root)
+    assert result.code == 0, result.output
 
 
 @pytest.fixture
-def signed_example(example_builds: ExampleBuilds, copy_of: Callable[[Path], Path],
-                   kitgen: Kitgen) -> Path:
+def signed_example(example_builds: ExampleBuilds, copy_of: Callable[[Path], Path]) -> Path:
     """The worked example, built, with both sides' approval of the fully negotiated kit."""
     root = copy_of(example_builds.first)
     for side, (name, email) in SIGNERS.items():
-        result = kitgen("approve", READY_EXAMPLE, "--side", side, "--yes",
-                        "--name", name, "--email", email, cwd=root)
-        assert result.exit_code == 0, result.output
+        result = run_kitgen("approve", READY_EXAMPLE, "--side", side, "--yes",
+                            "--name", name, "--email", email, cwd=root)
+        assert result.code == 0, result.output
     return root
 
 
@@ -118,7 +116,7 @@ class Runner:
         shim = shims / "kitgen"
         shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m kitgen "$@"\n', encoding="utf-8")
         shim.chmod(shim.stat().st_mode | stat.S_IXUSR)
-        self.env = cli_env(KITGEN_TODAY=LAUNCH_DAY)
+        self.env = clean_env(KITGEN_TODAY=LAUNCH_DAY)
         self.env["PATH"] = f"{shims}{os.pathsep}{self.env.get('PATH', '')}"
         self.env_file = tmp / "github_env"
 
@@ -128,7 +126,7 @@ class Runner:
         exported = dict(line.split("=", 1) for line in lines if line)
         return subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step],
-            cwd=self.root, capture_output=True, text=True, timeout=300,
+            cwd=self.root, capture_output=True, text=True, timeout=600,
             env={**self.env, **exported, "GITHUB_ENV": str(self.env_file), **env},
         )
 
@@ -168,9 +166,9 @@ def test_the_workflow_gates_the_example_as_documented(
 
 
 def test_a_manual_run_gates_the_kits_it_names(
-    steps: list[dict[str, Any]], kitgen: Kitgen, tmp_path: Path
+    steps: list[dict[str, Any]], tmp_path: Path
 ) -> None:
-    assert kitgen("init", str(tmp_path / "ws"), cwd=tmp_path).exit_code == 0
+    assert run_kitgen("init", str(tmp_path / "ws"), cwd=tmp_path).code == 0
     runner = Runner(tmp_path / "ws", tmp_path)
     runner.choose(steps, requested=f"{READY_EXAMPLE} {OPEN_EXAMPLE}")
     exported = runner.env_file.read_text()

@@ -52,10 +52,12 @@ def test_role_sections_run_in_order_on_a_fresh_workspace(tmp_path: Path) -> None
     script = tmp_path / "readme.sh"
     script.write_text("set -euo pipefail\n" + commands)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KITGEN_", "NO_COLOR"))}
-    env.update(KITGEN_TODAY="2026-12-01", COLUMNS="120", TERM="xterm")
+    # A document cache of its own, not the machine's: nothing from earlier runs.
+    env.update(KITGEN_TODAY="2026-12-01", COLUMNS="120", TERM="xterm",
+               XDG_CACHE_HOME=str(tmp_path / "cache"))
     result = subprocess.run(
         ["script", "-qec", f"bash {script}", "/dev/null"],
-        cwd=tmp_path, env=env, input="y\n" * 4, capture_output=True, text=True, timeout=300,
+        cwd=tmp_path, env=env, input="y\n" * 4, capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     kit = tmp_path / "launch-kits" / "kits" / "northwind-analytics"

@@ -39,7 +39,7 @@ def rendered_dom(page: Path, tmp_path: Path) -> str:
          "--no-first-run", "--disable-background-networking", "--disable-component-update",
          "--disable-sync",
          f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout

@@ -14,23 +14,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import rendered_sha256
-from pypdf import PdfReader
-from signoff_helpers import (
+from helpers import (
     MARA,
     MONA,
     SAM,
     approve,
-    cli,
     copy_workspace,
     kit_dir,
+    make_workspace,
     pdf_pages,
-    popen,
     records,
     reject,
+    rendered_sha256,
+    run_kitgen,
     small_kit,
-    write_kit,
+    start_kitgen,
 )
+from pypdf import PdfReader
 
 KIT = "northwind-analytics"
 MARCUS = ("Marcus Bell", "marcus.bell@northwind.example")
@@ -47,13 +47,13 @@ class Released:
 @pytest.fixture(scope="module")
 def released(tmp_path_factory: pytest.TempPathFactory) -> Released:
     approved = tmp_path_factory.mktemp("approved") / "ws"
-    assert cli("init", str(approved), cwd=approved.parent).code == 0
-    assert cli("build", cwd=approved).code == 0
+    assert run_kitgen("init", str(approved), cwd=approved.parent).code == 0
+    assert run_kitgen("build", cwd=approved).code == 0
     assert approve(approved, KIT, "sales", MARCUS, "--comment", "Reviewed with the AEs").code == 0
     assert approve(approved, KIT, "marketing", PRIYA).code == 0
     first = copy_workspace(approved, tmp_path_factory.mktemp("first") / "ws")
     second = copy_workspace(approved, tmp_path_factory.mktemp("second") / "nested" / "ws2")
-    runs = [popen("build", "--release", cwd=root) for root in (first, second)]
+    runs = [start_kitgen("build", "--release", cwd=root) for root in (first, second)]
     for process in runs:
         stdout, stderr = process.communicate(timeout=600)
         # northwind-mobile is still being negotiated, so the gate as a whole says no.
@@ -146,7 +146,7 @@ def test_released_pdfs_carry_the_manifest_and_records_as_attachments(released: R
 
 
 def test_status_after_release(released: Released) -> None:
-    result = cli("status", KIT, "--json", cwd=released.first)
+    result = run_kitgen("status", KIT, "--json", cwd=released.first)
     (entry,) = json.loads(result.stdout)
     assert entry["released"] is True and entry["latest_released"] == "1"
     assert entry["blockers"] == []
@@ -157,7 +157,7 @@ def test_status_after_release(released: Released) -> None:
 def test_releasing_again_is_a_no_op(released: Released, tmp_path: Path) -> None:
     root = copy_workspace(released.first, tmp_path / "ws")
     before = {p: p.read_bytes() for p in released_dir(root).iterdir()}
-    again = cli("build", f"requirements/{KIT}.yaml", "--release", cwd=root)
+    again = run_kitgen("build", f"requirements/{KIT}.yaml", "--release", cwd=root)
     assert again.code == 0, again.text
     assert "released (already)" in again.stdout
     assert {p: p.read_bytes() for p in released_dir(root).iterdir()} == before
@@ -171,15 +171,15 @@ def test_a_released_version_cannot_be_rejected(released: Released, tmp_path: Pat
     assert "version 1 of 'northwind-analytics' is already released" in result.text
     assert "build a new version" in result.text
     assert len(records(root, KIT)) == 2
-    assert cli("verify", KIT, cwd=root).code == 0
+    assert run_kitgen("verify", KIT, cwd=root).code == 0
 
 
 def test_release_is_refused_when_templates_changed_since_the_build(tmp_path: Path) -> None:
     """What was approved is what gets released: a template added after sign-off would make
     the released PDFs differ from the approved drafts."""
     root = tmp_path / "ws"
-    write_kit(root, small_kit())
-    assert cli("build", cwd=root).code == 0
+    make_workspace(root, small_kit())
+    assert run_kitgen("build", cwd=root).code == 0
     assert approve(root, "acme-launch", "sales", SAM).code == 0
     assert approve(root, "acme-launch", "marketing", MARA).code == 0
     (root / "templates").mkdir()
@@ -196,7 +196,7 @@ def test_release_is_refused_when_templates_changed_since_the_build(tmp_path: Pat
                for r in outcome.reasons)
     assert not (kit_dir(root, "acme-launch") / "1" / "released").exists()
     # Through the CLI the changed templates make version 2, which nobody has approved yet.
-    gate = cli("build", "--release", cwd=root)
+    gate = run_kitgen("build", "--release", cwd=root)
     assert gate.code == 1
     assert "no marketing approval of version 2" in gate.stdout
 
@@ -205,11 +205,11 @@ def test_release_with_a_second_approval_per_side_lists_all_counting_records(
     tmp_path: Path,
 ) -> None:
     root = tmp_path / "ws"
-    write_kit(root, small_kit())
-    assert cli("build", cwd=root).code == 0
+    make_workspace(root, small_kit())
+    assert run_kitgen("build", cwd=root).code == 0
     for side, who in (("sales", SAM), ("marketing", MARA), ("marketing", MONA)):
         assert approve(root, "acme-launch", side, who).code == 0
-    gate = cli("build", "--release", cwd=root)
+    gate = run_kitgen("build", "--release", cwd=root)
     assert gate.code == 0, gate.text
     release = json.loads((kit_dir(root, "acme-launch") / "1" / "released" /
                           "release.json").read_text())

@@ -22,6 +22,7 @@ from helpers import (
     pdf_text,
     playbook,
     requirement,
+    run_kitgen,
     staller,
     tree,
     write_kit,
@@ -129,19 +130,14 @@ def test_a_document_is_reused_when_its_neighbour_changes(
 
 
 def test_a_clean_rebuild_is_served_from_the_cache_byte_for_byte(
-    cache_dir: Path, tmp_path: Path, renders: list[str], monkeypatch: pytest.MonkeyPatch
+    cache_dir: Path, tmp_path: Path, renders: list[str]
 ) -> None:
-    from typer.testing import CliRunner
-
-    from kitgen.cli.main import app
-
     root = make_workspace(tmp_path / "built", two_document_kit())
-    monkeypatch.chdir(root)
-    assert CliRunner().invoke(app, ["build", "--jobs", "1"]).exit_code == 0
+    assert run_kitgen("build", "--jobs", "1", cwd=root).code == 0
     before = tree(root / "kits")
     shutil.rmtree(root / "kits")
     renders.clear()
-    assert CliRunner().invoke(app, ["build", "--jobs", "1"]).exit_code == 0
+    assert run_kitgen("build", "--jobs", "1", cwd=root).code == 0
     assert renders == []
     assert tree(root / "kits") == before
 

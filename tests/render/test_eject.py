@@ -7,8 +7,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from conftest import Kitgen
-from helpers import minimal_kit, value_prop
+from helpers import minimal_kit, run_kitgen, value_prop
 
 from kitgen import __version__
 from kitgen.load.model import KitFile
@@ -22,10 +21,10 @@ BUILTIN = sorted(p.name for p in eject.BUILTIN_TEMPLATES.iterdir() if p.is_file(
 
 
 def test_eject_all_copies_every_builtin_template_with_its_origin(
-    kitgen: Kitgen, workspace: Path
+    workspace: Path
 ) -> None:
-    result = kitgen("templates", "eject", cwd=workspace)
-    assert result.exit_code == 0, result.output
+    result = run_kitgen("templates", "eject", cwd=workspace)
+    assert result.code == 0, result.output
     copies = sorted(p.name for p in (workspace / "templates").iterdir())
     assert copies == BUILTIN
     for name in BUILTIN:
@@ -38,35 +37,35 @@ def test_eject_all_copies_every_builtin_template_with_its_origin(
         assert f"created templates/{name}" in result.stdout
 
 
-def test_eject_one_by_name_writes_nothing_else(kitgen: Kitgen, workspace: Path) -> None:
-    result = kitgen("templates", "eject", "battlecard.html.j2", cwd=workspace)
-    assert result.exit_code == 0, result.output
+def test_eject_one_by_name_writes_nothing_else(workspace: Path) -> None:
+    result = run_kitgen("templates", "eject", "battlecard.html.j2", cwd=workspace)
+    assert result.code == 0, result.output
     assert [p.name for p in (workspace / "templates").iterdir()] == ["battlecard.html.j2"]
 
 
-def test_unknown_name_exits_2_listing_the_names(kitgen: Kitgen, workspace: Path) -> None:
-    result = kitgen("templates", "eject", "batlecard.html.j2", cwd=workspace)
-    assert result.exit_code == 2
+def test_unknown_name_exits_2_listing_the_names(workspace: Path) -> None:
+    result = run_kitgen("templates", "eject", "batlecard.html.j2", cwd=workspace)
+    assert result.code == 2
     assert "batlecard.html.j2" in result.stderr
     for name in BUILTIN:
         assert name in result.stderr
     assert not (workspace / "templates").exists()
 
 
-def test_existing_copy_is_kept_unless_force(kitgen: Kitgen, workspace: Path) -> None:
+def test_existing_copy_is_kept_unless_force(workspace: Path) -> None:
     mine = workspace / "templates" / "kitgen.css"
     mine.parent.mkdir()
     mine.write_text("/* my brand colours */\n", encoding="utf-8")
 
-    refused = kitgen("templates", "eject", cwd=workspace)
-    assert refused.exit_code == 2
+    refused = run_kitgen("templates", "eject", cwd=workspace)
+    assert refused.code == 2
     assert "templates/kitgen.css" in refused.stderr and "--force" in refused.stderr
     # Refused whole: not even the templates that did not clash were written.
     assert [p.name for p in mine.parent.iterdir()] == ["kitgen.css"]
     assert mine.read_text(encoding="utf-8") == "/* my brand colours */\n"
 
-    forced = kitgen("templates", "eject", "kitgen.css", "--force", cwd=workspace)
-    assert forced.exit_code == 0, forced.output
+    forced = run_kitgen("templates", "eject", "kitgen.css", "--force", cwd=workspace)
+    assert forced.code == 0, forced.output
     assert "replaced templates/kitgen.css" in forced.stdout
     assert mine.read_bytes().endswith((eject.BUILTIN_TEMPLATES / "kitgen.css").read_bytes())
 

@@ -12,11 +12,11 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import ExampleBuilds, Kitgen
 from helpers import (
     EXAMPLES,
     OPEN_EXAMPLE,
     READY_EXAMPLE,
+    ExampleBuilds,
     battlecard,
     make_workspace,
     minimal_kit,
@@ -27,6 +27,7 @@ from helpers import (
     pdf_text,
     playbook,
     requirement,
+    run_kitgen,
     sha256,
     staller,
     tiny_png,
@@ -342,10 +343,6 @@ HOSTILE_RESPONSE = 'Response <img src="file:///etc/passwd"> {% if true %}x{% end
 
 @pytest.fixture(scope="module")
 def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from typer.testing import CliRunner
-
-    from kitgen.cli.main import app
-
     card = battlecard(
         summary=HOSTILE_SUMMARY,
         objections=[{"objection": HOSTILE_OBJECTION, "response": HOSTILE_RESPONSE}],
@@ -354,11 +351,8 @@ def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     workspace = make_workspace(
         tmp_path_factory.mktemp("hostile") / "ws", minimal_kit(battlecards=[card])
     )
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(workspace)
-        patch.delenv("SOURCE_DATE_EPOCH", raising=False)
-        result = CliRunner().invoke(app, ["build"], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+    result = run_kitgen("build", cwd=workspace)
+    assert result.code == 0, result.output
     return workspace / "kits" / "acme-launch" / "1" / "battlecard-globex.pdf"
 
 
@@ -383,7 +377,7 @@ def test_hostile_text_fetches_nothing(hostile_build: Path) -> None:
         assert first_line not in pdf_stream_bytes(hostile_build.read_bytes())
 
 
-def test_source_date_epoch_sets_the_pdf_dates(kitgen: Kitgen, tmp_path: Path) -> None:
+def test_source_date_epoch_sets_the_pdf_dates(tmp_path: Path) -> None:
     # The smallest kit there is (index and playbook), so this costs two renders.
     data = minimal_kit(
         requirements=[requirement(delivered_by=["playbook.stallers.send-info"])],
@@ -392,8 +386,8 @@ def test_source_date_epoch_sets_the_pdf_dates(kitgen: Kitgen, tmp_path: Path) ->
     )
     workspace = make_workspace(tmp_path / "ws", data)
     epoch = 1_700_000_000  # 2023-11-14 22:13:20 UTC
-    result = kitgen("build", cwd=workspace, env={"SOURCE_DATE_EPOCH": str(epoch)})
-    assert result.exit_code == 0, result.output
+    result = run_kitgen("build", cwd=workspace, env={"SOURCE_DATE_EPOCH": str(epoch)})
+    assert result.code == 0, result.output
     pdfs = sorted((workspace / "kits" / "acme-launch" / "1").glob("*.pdf"))
     assert [p.name for p in pdfs] == ["index.pdf", "playbook.pdf"]
     for path in pdfs:
@@ -404,10 +398,10 @@ def test_source_date_epoch_sets_the_pdf_dates(kitgen: Kitgen, tmp_path: Path) ->
         assert "2027-03-01" not in pdf_text(path).replace("launches 2027-03-01", "")
 
 
-def test_bad_source_date_epoch_is_bad_input(kitgen: Kitgen, tmp_path: Path) -> None:
+def test_bad_source_date_epoch_is_bad_input(tmp_path: Path) -> None:
     workspace = make_workspace(tmp_path / "ws", minimal_kit())
-    result = kitgen("build", cwd=workspace, env={"SOURCE_DATE_EPOCH": "yesterday"})
-    assert result.exit_code == 2
+    result = run_kitgen("build", cwd=workspace, env={"SOURCE_DATE_EPOCH": "yesterday"})
+    assert result.code == 2
     assert "SOURCE_DATE_EPOCH" in result.output
     assert "Traceback" not in result.output
     assert list((workspace / "kits").iterdir()) == []

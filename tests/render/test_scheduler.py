@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Kitgen
 from helpers import (
     battlecard,
     make_workspace,
@@ -37,13 +36,13 @@ def two_kits(tmp_path: Path) -> Path:
     return make_workspace(tmp_path / "ws", kit("alpha"), second)
 
 
-def test_any_number_of_jobs_writes_the_same_bytes(kitgen: Kitgen, two_kits: Path) -> None:
+def test_any_number_of_jobs_writes_the_same_bytes(two_kits: Path) -> None:
     # One workspace, built three ways in turn: the index embeds the workspace's path (a known
     # template bug), so comparing two workspaces would compare their paths too.
     trees = []
     for jobs in ("1", "2", "3"):
-        result = kitgen("build", "--jobs", jobs, cwd=two_kits, env=NO_CACHE)
-        assert result.exit_code == 0, result.output
+        result = run_kitgen("build", "--jobs", jobs, cwd=two_kits, env=NO_CACHE)
+        assert result.code == 0, result.output
         trees.append(tree(two_kits / "kits"))
         shutil.rmtree(two_kits / "kits")
         (two_kits / "kits").mkdir()
@@ -51,9 +50,9 @@ def test_any_number_of_jobs_writes_the_same_bytes(kitgen: Kitgen, two_kits: Path
     assert trees[0] == trees[1] == trees[2]
 
 
-def test_the_parallel_build_reports_every_document_and_kit(kitgen: Kitgen, two_kits: Path) -> None:
-    result = kitgen("build", "--jobs", "2", cwd=two_kits, env=NO_CACHE)
-    assert result.exit_code == 0, result.output
+def test_the_parallel_build_reports_every_document_and_kit(two_kits: Path) -> None:
+    result = run_kitgen("build", "--jobs", "2", cwd=two_kits, env=NO_CACHE)
+    assert result.code == 0, result.output
     rendered = sorted(line for line in result.output.splitlines() if line.startswith("rendered"))
     assert len(rendered) == 7
     assert "rendered alpha/index.pdf" in rendered and "rendered beta/index.pdf" in rendered
@@ -65,15 +64,15 @@ def test_the_parallel_build_reports_every_document_and_kit(kitgen: Kitgen, two_k
 @pytest.mark.skipif(not sys.platform.startswith("linux"),
                     reason="the limit is set in this process; only forked workers inherit it")
 def test_the_time_limit_stops_a_render_in_a_worker(
-    kitgen: Kitgen, two_kits: Path, monkeypatch: pytest.MonkeyPatch
+    two_kits: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # SIGALRM works only in a process's main thread: each worker renders in its own. (Set on
     # pdf.py alone: KITGEN_RENDER_TIMEOUT would stop the templates, in this process, first.)
     from kitgen.render import pdf
 
     monkeypatch.setattr(pdf, "layout_seconds", lambda: 0.000001)
-    result = kitgen("build", "--jobs", "2", cwd=two_kits, env=NO_CACHE)
-    assert result.exit_code == 2, result.output
+    result = run_kitgen("build", "--jobs", "2", cwd=two_kits, env=NO_CACHE)
+    assert result.code == 2, result.output
     assert "took longer than" in result.output
     assert "KITGEN_RENDER_TIMEOUT" in result.output
     assert "Traceback" not in result.output
@@ -81,15 +80,16 @@ def test_the_time_limit_stops_a_render_in_a_worker(
 
 
 def test_the_page_limit_in_a_worker_keeps_its_advice(two_kits: Path) -> None:
-    result = run_kitgen("build", "--jobs", "2", cwd=two_kits, KITGEN_MAX_PAGES="0", **NO_CACHE)
-    assert result.returncode == 2
+    result = run_kitgen("build", "--jobs", "2", cwd=two_kits,
+                        env={"KITGEN_MAX_PAGES": "0", **NO_CACHE}, real_process=True)
+    assert result.code == 2
     assert "the limit is 0" in result.stderr
     assert "raise KITGEN_MAX_PAGES" in result.stderr  # the advice crossed the process boundary
     assert "Traceback" not in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("jobs", ["0", "-1", "two"])
-def test_jobs_must_be_a_positive_number(kitgen: Kitgen, two_kits: Path, jobs: str) -> None:
-    result = kitgen("build", "--jobs", jobs, cwd=two_kits)
-    assert result.exit_code == 2
+def test_jobs_must_be_a_positive_number(two_kits: Path, jobs: str) -> None:
+    result = run_kitgen("build", "--jobs", jobs, cwd=two_kits)
+    assert result.code == 2
     assert list((two_kits / "kits").iterdir()) == []

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import cli_env, make_workspace, minimal_kit, run_kitgen
+from helpers import make_workspace, minimal_kit, run_kitgen, start_kitgen
 
 import kitgen
 
@@ -42,11 +42,9 @@ def test_workers_end_when_the_build_is_killed(tmp_path: Path) -> None:
     root = make_workspace(tmp_path / "ws", minimal_kit(kit="first-kit"),
                           minimal_kit(kit="second-kit"))
     marker = tmp_path / "paused"
-    env = cli_env(KITGEN_TEST_PAUSE_AT="temp:manifest.json",
-                  KITGEN_TEST_PAUSE_MARKER=str(marker))
-    build = subprocess.Popen([sys.executable, "-m", "kitgen", "build", "--jobs", "2"], cwd=root,
-                             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
+    env = {"KITGEN_TEST_PAUSE_AT": "temp:manifest.json", "KITGEN_TEST_PAUSE_MARKER": str(marker)}
+    build = start_kitgen("build", "--jobs", "2", cwd=root, env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
         while not (marker.exists() and marker.read_text().endswith("\n")):
@@ -74,8 +72,8 @@ def test_a_version_names_no_folder_of_this_machine(tmp_path: Path) -> None:
     (``--keep-html`` is the exception, on purpose: it keeps the exact HTML WeasyPrint was
     given, which names kitgen's fonts by their path.)"""
     root = make_workspace(tmp_path / "ws", minimal_kit())
-    result = run_kitgen("build", cwd=root)
-    assert result.returncode == 0, result.stderr
+    result = run_kitgen("build", cwd=root, real_process=True)
+    assert result.code == 0, result.stderr
     installed = str(Path(kitgen.__file__).resolve().parent).encode()
     files = [p for p in (root / "kits").rglob("*") if p.is_file()]
     assert any(p.name == "index.html" for p in files)

@@ -13,24 +13,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from signoff_helpers import (
+from helpers import (
     EVE,
     MARA,
     MONA,
     SAM,
     SUE,
-    cli,
     copy_workspace,
     damage_signature,
     kit_dir,
     make_key,
+    make_workspace,
     manifest_digest,
+    run_kitgen,
     small_kit,
     ssh_sign,
-    write_kit,
 )
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kitgen.base.workspace import Workspace
 from kitgen.signoff.ledger import KitLedger
@@ -56,17 +56,17 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
         keys[who[1]], public[who[1]] = make_key(folder, who[1].split("@")[0])
     stray, _ = make_key(folder, "stray")
 
-    write_kit(root, small_kit())
-    assert cli("build", cwd=root).code == 0
+    make_workspace(root, small_kit())
+    assert run_kitgen("build", cwd=root).code == 0
     changed = small_kit()
     changed["requirements"][0]["need"] = "A one-page battlecard against Globex, with pricing."
-    write_kit(root, changed)
-    assert cli("build", cwd=root).code == 0
+    make_workspace(root, changed)
+    assert run_kitgen("build", cwd=root).code == 0
     # Sue is listed for sales but has no key: her approvals can never count here.
-    write_kit(root, small_kit(kit=SIGNED, signoff={
+    make_workspace(root, small_kit(kit=SIGNED, signoff={
         "marketing": [MARA[1], MONA[1]], "sales": [SAM[1], SUE[1]],
         "keys": public, "require_signatures": True}))
-    result = cli("build", f"requirements/{SIGNED}.yaml", cwd=root)
+    result = run_kitgen("build", f"requirements/{SIGNED}.yaml", cwd=root)
     assert result.code == 0, result.text
     assert sorted(p.name for p in kit_dir(root, PLAIN).iterdir()) == ["1", "2"]
     return Built(root, keys, stray)
@@ -193,7 +193,7 @@ def test_release_truth_table(built: Built, tmp_path: Path, case: str) -> None:
     if not row.not_counting:
         assert reasons_given == [], "every record written in this row should count"
 
-    gate = cli("build", f"requirements/{row.kit}.yaml", "--release", cwd=root)
+    gate = run_kitgen("build", f"requirements/{row.kit}.yaml", "--release", cwd=root)
     released = kit_dir(root, row.kit) / latest / "released" / "release.json"
     if row.releasable:
         assert gate.code == 0, gate.text
@@ -215,15 +215,15 @@ def test_ledger_lists_open_requirements_as_a_blocker(tmp_path: Path) -> None:
         "id": "pricing-sheet", "from": "sales", "need": "A pricing one-pager.",
         "status": "disputed", "positions": {"sales": "We need it.", "marketing": "Not now."}})
     root = tmp_path / "ws"
-    write_kit(root, open_kit)
-    assert cli("build", cwd=root).code == 0
+    make_workspace(root, open_kit)
+    assert run_kitgen("build", cwd=root).code == 0
     # Records written by hand: `kitgen approve` refuses an unsettled version.
     write_steps(Built(root, {}, root), root,
                 Row(PLAIN, (A("1", "sales", SAM), A("1", "marketing", MARA)), False))
     ledger = KitLedger.open(Workspace(root), PLAIN)
     assert ledger.blockers("1") == ["open requirements: pricing-sheet: disputed — "
                                     "A pricing one-pager."]
-    gate = cli("build", "--release", cwd=root)
+    gate = run_kitgen("build", "--release", cwd=root)
     assert gate.code == 1
     assert "open requirements: pricing-sheet: disputed" in gate.stdout
 
@@ -234,16 +234,16 @@ def test_same_person_listed_on_both_sides_in_different_case(built: Built, tmp_pa
     root = copy_workspace(built.root, tmp_path / "ws")
     both = small_kit(kit="acme-both", signoff={"marketing": [MARA[1], "Sam@acme.example"],
                                                "sales": [SAM[1]]})
-    write_kit(root, both)
-    build = cli("build", "requirements/acme-both.yaml", cwd=root)
+    make_workspace(root, both)
+    build = run_kitgen("build", "requirements/acme-both.yaml", cwd=root)
     if build.code == 2:  # the loader refuses the policy outright: also correct
         assert "both sides" in build.text
         return
     assert build.code == 0, build.text
-    assert cli("approve", "acme-both", "--side", "sales", "--email", SAM[1], "--yes",
-               cwd=root).code == 0
-    second = cli("approve", "acme-both", "--side", "marketing", "--email", "SAM@acme.example",
-                 "--yes", cwd=root)
+    assert run_kitgen("approve", "acme-both", "--side", "sales", "--email", SAM[1], "--yes",
+                      cwd=root).code == 0
+    second = run_kitgen("approve", "acme-both", "--side", "marketing", "--email",
+                        "SAM@acme.example", "--yes", cwd=root)
     assert second.code == 1
     assert "already counts for sales" in second.text
     # A record written by hand for marketing, dated after his sales approval, counts neither.

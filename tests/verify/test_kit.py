@@ -15,24 +15,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from signoff_helpers import (
+from helpers import (
     MARA,
     MONA,
     SAM,
     SUE,
     approve,
-    cli,
     copy_workspace,
     craft_record,
     damage_signature,
     flip_byte,
     kit_dir,
     make_key,
+    make_workspace,
     records,
     rename_to_content,
+    run_kitgen,
     small_kit,
     ssh_sign,
-    write_kit,
 )
 
 KIT = "acme-launch"
@@ -59,17 +59,17 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
               "keys": {SAM[1]: public["sam"], MARA[1]: public["mara"]},
               "require_signatures": True}
     root = tmp_path_factory.mktemp("verify") / "ws"
-    write_kit(root, small_kit(signoff=policy))
-    write_kit(root, small_kit(kit=OTHER))
-    assert cli("build", cwd=root).code == 0
+    make_workspace(root, small_kit(signoff=policy))
+    make_workspace(root, small_kit(kit=OTHER))
+    assert run_kitgen("build", cwd=root).code == 0
     assert approve(root, KIT, "sales", SAM, "--sign-key", str(keys["sam"])).code == 0
     assert approve(root, KIT, "marketing", MARA, "--sign-key", str(keys["mara"])).code == 0
-    release = cli("build", f"requirements/{KIT}.yaml", "--release", cwd=root)
+    release = run_kitgen("build", f"requirements/{KIT}.yaml", "--release", cwd=root)
     assert release.code == 0, release.text
     changed = small_kit(signoff=policy)
     changed["requirements"][0]["need"] = "A one-page battlecard against Globex, with pricing."
-    write_kit(root, changed)
-    assert cli("build", cwd=root).code == 0
+    make_workspace(root, changed)
+    assert run_kitgen("build", cwd=root).code == 0
     return Built(root, keys)
 
 
@@ -95,11 +95,11 @@ def edit_field(path: Path, field: str, value: str) -> None:
 
 
 def test_untampered_workspace_verifies(ws: Path) -> None:
-    result = cli("verify", cwd=ws)
+    result = run_kitgen("verify", cwd=ws)
     assert result.code == 0, result.text
     assert f"{KIT}: 2 version(s), 2 sign-off record(s), released: 1" in result.stdout
     assert "ok: nothing changed since it was built and signed" in result.stdout
-    data = json.loads(cli("verify", "--json", cwd=ws).stdout)
+    data = json.loads(run_kitgen("verify", "--json", cwd=ws).stdout)
     assert [(r["kit"], r["ok"], r["released"], r["problems"]) for r in data] == [
         (KIT, True, ["1"], []), (OTHER, True, [], [])]
 
@@ -329,7 +329,7 @@ TAMPERS: list[Tamper] = [
 @pytest.mark.parametrize("tamper", TAMPERS, ids=[t.__name__ for t in TAMPERS])
 def test_tampering_is_caught_and_named(ws: Path, built: Built, tamper: Tamper) -> None:
     path, message = tamper(ws, built)
-    result = cli("verify", cwd=ws)
+    result = run_kitgen("verify", cwd=ws)
     assert result.code == 1, result.text
     fails = [line.strip() for line in result.stdout.splitlines() if "FAIL" in line]
     assert any(line.startswith(f"FAIL {path}: ") and message in line for line in fails), fails
@@ -337,7 +337,7 @@ def test_tampering_is_caught_and_named(ws: Path, built: Built, tamper: Tamper) -
 
 def test_verify_json_names_each_problem(ws: Path, built: Built) -> None:
     path, message = bad_signature(ws, built)
-    result = cli("verify", "--json", cwd=ws)
+    result = run_kitgen("verify", "--json", cwd=ws)
     assert result.code == 1
     data = json.loads(result.stdout)
     assert [(r["kit"], r["ok"]) for r in data] == [(KIT, False), (OTHER, True)]
@@ -354,7 +354,7 @@ def test_a_tampered_record_no_longer_counts_for_release(ws: Path, built: Built) 
     path = record_of(ws, "sales")
     edit_field(path, "comment", "approved, but only for EMEA")
     renamed = rename_to_content(path)  # a careful forger renames it to the new hash
-    result = cli("verify", KIT, cwd=ws)
+    result = run_kitgen("verify", KIT, cwd=ws)
     assert result.code == 1
     assert f"FAIL kits/{KIT}/signoffs/{path.name}: sign-off record this release relied on is " \
         "missing" in result.stdout
@@ -364,12 +364,12 @@ def test_a_tampered_record_no_longer_counts_for_release(ws: Path, built: Built) 
 
 def test_verify_one_kit_and_unknown_target(ws: Path) -> None:
     flip_byte(kit_dir(ws, OTHER) / "1" / "index.pdf")
-    assert cli("verify", KIT, cwd=ws).code == 0
-    assert cli("verify", OTHER, cwd=ws).code == 1
-    unknown = cli("verify", "no-such-kit", cwd=ws)
+    assert run_kitgen("verify", KIT, cwd=ws).code == 0
+    assert run_kitgen("verify", OTHER, cwd=ws).code == 1
+    unknown = run_kitgen("verify", "no-such-kit", cwd=ws)
     assert unknown.code == 2
     assert "'no-such-kit' is neither a kit" in unknown.text
-    missing = cli("verify", "nowhere.pdf", cwd=ws)
+    missing = run_kitgen("verify", "nowhere.pdf", cwd=ws)
     assert missing.code == 2 and "nowhere.pdf: no such PDF" in missing.text
 
 
@@ -379,11 +379,11 @@ def test_verify_one_kit_and_unknown_target(ws: Path) -> None:
 def test_a_draft_pdf_says_kit_version_and_draft(ws: Path, tmp_path: Path) -> None:
     pdf = tmp_path / "from-email.pdf"
     shutil.copy2(kit_dir(ws, KIT) / "2" / "battlecard-globex.pdf", pdf)
-    result = cli("verify", str(pdf), cwd=ws)
+    result = run_kitgen("verify", str(pdf), cwd=ws)
     assert result.code == 0, result.text
     assert f"{pdf}: kit {KIT} version 2, draft" in result.stdout
     assert "DRAFT: not signed off; do not use it with customers" in result.stdout
-    (report,) = json.loads(cli("verify", str(pdf), "--json", cwd=ws).stdout)
+    (report,) = json.loads(run_kitgen("verify", str(pdf), "--json", cwd=ws).stdout)
     assert (report["kit"], report["version"], report["state"], report["ok"]) == (
         KIT, "2", "draft", True)
 
@@ -391,12 +391,12 @@ def test_a_draft_pdf_says_kit_version_and_draft(ws: Path, tmp_path: Path) -> Non
 def test_a_released_pdf_says_released(ws: Path, tmp_path: Path) -> None:
     pdf = tmp_path / "playbook.pdf"
     shutil.copy2(kit_dir(ws, KIT) / "1" / "released" / "playbook.pdf", pdf)
-    result = cli("verify", str(pdf), cwd=ws)
+    result = run_kitgen("verify", str(pdf), cwd=ws)
     assert result.code == 0, result.text
     assert f"{pdf}: kit {KIT} version 1, released" in result.stdout
     assert "newer" not in result.stdout and "DRAFT" not in result.stdout
     # Its draft twin points to the released one.
-    draft = cli("verify", f"kits/{KIT}/1/playbook.pdf", cwd=ws)
+    draft = run_kitgen("verify", f"kits/{KIT}/1/playbook.pdf", cwd=ws)
     assert "this is the draft; the released PDFs are in kits/acme-launch/1/released/" \
         in draft.stdout
 
@@ -408,12 +408,12 @@ def test_an_older_released_pdf_says_a_newer_release_exists(ws: Path, built: Buil
     assert approve(ws, KIT, "sales", SUE).code == 1  # no key: cannot sign here
     assert approve(ws, KIT, "sales", SAM, "--sign-key", str(built.keys["sam"])).code == 0
     assert approve(ws, KIT, "marketing", MARA, "--sign-key", str(built.keys["mara"])).code == 0
-    assert cli("build", f"requirements/{KIT}.yaml", "--release", cwd=ws).code == 0
-    result = cli("verify", str(pdf), cwd=ws)
+    assert run_kitgen("build", f"requirements/{KIT}.yaml", "--release", cwd=ws).code == 0
+    result = run_kitgen("verify", str(pdf), cwd=ws)
     assert result.code == 0, result.text
     assert f"kit {KIT} version 1, released" in result.stdout
     assert "a newer released version exists: 2" in result.stdout
-    (report,) = json.loads(cli("verify", str(pdf), "--json", cwd=ws).stdout)
+    (report,) = json.loads(run_kitgen("verify", str(pdf), "--json", cwd=ws).stdout)
     assert report["notes"] == ["a newer released version exists: 2"]
 
 
@@ -421,21 +421,21 @@ def test_a_modified_pdf_matches_nothing(ws: Path, tmp_path: Path) -> None:
     pdf = tmp_path / "edited.pdf"
     data = (kit_dir(ws, KIT) / "1" / "released" / "index.pdf").read_bytes()
     pdf.write_bytes(data + b"\n% edited\n")  # still a readable PDF, not the same bytes
-    result = cli("verify", str(pdf), cwd=ws)
+    result = run_kitgen("verify", str(pdf), cwd=ws)
     assert result.code == 1
     assert "changed after kitgen wrote it" in result.text
     assert f"it says it is kit {KIT} version 1" in result.text
     flipped = tmp_path / "flipped.pdf"
     shutil.copy2(kit_dir(ws, KIT) / "2" / "playbook.pdf", flipped)
     flip_byte(flipped)
-    assert cli("verify", str(flipped), cwd=ws).code == 1
+    assert run_kitgen("verify", str(flipped), cwd=ws).code == 1
 
 
 def test_a_pdf_from_a_kit_with_problems_reports_them(ws: Path, tmp_path: Path) -> None:
     flip_byte(kit_dir(ws, KIT) / "1" / "index.pdf")
     pdf = tmp_path / "playbook.pdf"
     shutil.copy2(kit_dir(ws, KIT) / "1" / "released" / "playbook.pdf", pdf)
-    result = cli("verify", str(pdf), cwd=ws)
+    result = run_kitgen("verify", str(pdf), cwd=ws)
     assert result.code == 1
     assert f"FAIL kits/{KIT}/1/index.pdf: PDF differs" in result.stdout
     assert records(ws, KIT)  # nothing else touched

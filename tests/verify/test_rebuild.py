@@ -9,18 +9,18 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import rendered_part
-from pypdf import PdfWriter
-from signoff_helpers import (
+from helpers import (
     MARA,
     SAM,
     approve,
-    cli,
     copy_workspace,
     kit_dir,
+    make_workspace,
+    rendered_part,
+    run_kitgen,
     small_kit,
-    write_kit,
 )
+from pypdf import PdfWriter
 
 from kitgen.version import carry
 from kitgen.version.manifest import manifest_bytes
@@ -31,15 +31,15 @@ KIT = "acme-launch"
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("rebuild") / "ws"
-    write_kit(root, small_kit())
-    assert cli("build", cwd=root).code == 0
+    make_workspace(root, small_kit())
+    assert run_kitgen("build", cwd=root).code == 0
     assert approve(root, KIT, "sales", SAM).code == 0
     assert approve(root, KIT, "marketing", MARA).code == 0
-    assert cli("build", "--release", cwd=root).code == 0
+    assert run_kitgen("build", "--release", cwd=root).code == 0
     changed = small_kit()
     changed["requirements"][0]["need"] = "A one-page battlecard against Globex, with pricing."
-    write_kit(root, changed)
-    assert cli("build", cwd=root).code == 0  # version 2, a draft
+    make_workspace(root, changed)
+    assert run_kitgen("build", cwd=root).code == 0  # version 2, a draft
     return root
 
 
@@ -70,9 +70,9 @@ def forge(folder: Path, listing: str, target: str) -> None:
 
 
 def test_an_untouched_workspace_renders_to_the_same_bytes(ws: Path) -> None:
-    result = cli("verify", "--rebuild", cwd=ws)
+    result = run_kitgen("verify", "--rebuild", cwd=ws)
     assert result.code == 0, result.text
-    data = json.loads(cli("verify", "--rebuild", "--json", cwd=ws).stdout)
+    data = json.loads(run_kitgen("verify", "--rebuild", "--json", cwd=ws).stdout)
     assert [(r["kit"], r["ok"], r["notes"]) for r in data] == [(KIT, True, [])]
 
 
@@ -86,9 +86,9 @@ def test_a_pdf_forged_with_its_hashes_is_caught_only_by_rendering_again(ws: Path
         version = "1"
         forge(kit_dir(ws, KIT) / "1" / "released", "release.json", "battlecard-globex.pdf")
     # The forgery is consistent: the ordinary checks pass (the limit SECURITY.md states).
-    plain = cli("verify", cwd=ws)
+    plain = run_kitgen("verify", cwd=ws)
     assert plain.code == 0, plain.text
-    result = cli("verify", "--rebuild", cwd=ws)
+    result = run_kitgen("verify", "--rebuild", cwd=ws)
     assert result.code == 1, result.text
     place = f"kits/{KIT}/{version}" + ("/released" if where == "released" else "")
     (line,) = [line.strip() for line in result.stdout.splitlines() if "FAIL" in line]
@@ -99,7 +99,7 @@ def test_a_pdf_forged_with_its_hashes_is_caught_only_by_rendering_again(ws: Path
 def test_forging_the_draft_of_a_released_version_needs_its_released_pdfs_too(ws: Path) -> None:
     """Released PDFs carry their version's manifest inside their rendered bytes."""
     forge(kit_dir(ws, KIT) / "1", "manifest.json", "battlecard-globex.pdf")
-    result = cli("verify", cwd=ws)
+    result = run_kitgen("verify", cwd=ws)
     assert result.code == 1
     assert "manifest.json differs from the copy battlecard-globex.pdf carries: edited after " \
            "release" in result.stdout
@@ -109,7 +109,7 @@ def test_a_version_built_with_other_templates_is_named_not_failed(ws: Path) -> N
     templates = ws / "templates"
     templates.mkdir(exist_ok=True)
     (templates / "extra.css").write_text("/* added after the build */\n")
-    result = cli("verify", "--rebuild", "--json", cwd=ws)
+    result = run_kitgen("verify", "--rebuild", "--json", cwd=ws)
     assert result.code == 0, result.text
     (report,) = json.loads(result.stdout)
     assert report["notes"] == [{
@@ -120,7 +120,7 @@ def test_a_version_built_with_other_templates_is_named_not_failed(ws: Path) -> N
 
 def test_rebuild_ignores_source_date_epoch_of_the_moment(ws: Path) -> None:
     """The version's own time (its manifest's source_date) is used, as the build used."""
-    result = cli("verify", "--rebuild", cwd=ws, SOURCE_DATE_EPOCH="1700000000")
+    result = run_kitgen("verify", "--rebuild", cwd=ws, env={"SOURCE_DATE_EPOCH": "1700000000"})
     assert result.code == 0, result.text
 
 
@@ -130,11 +130,12 @@ def test_a_release_uses_the_version_time_not_the_moment(tmp_path: Path) -> None:
     from pypdf import PdfReader
 
     root = tmp_path / "ws"
-    write_kit(root, small_kit())
-    assert cli("build", cwd=root).code == 0
+    make_workspace(root, small_kit())
+    assert run_kitgen("build", cwd=root).code == 0
     assert approve(root, KIT, "sales", SAM).code == 0
     assert approve(root, KIT, "marketing", MARA).code == 0
-    assert cli("build", "--release", cwd=root, SOURCE_DATE_EPOCH="1700000000").code == 0
+    assert run_kitgen("build", "--release", cwd=root,
+                      env={"SOURCE_DATE_EPOCH": "1700000000"}).code == 0
     folder = kit_dir(root, KIT) / "1"
     manifest = json.loads((folder / "manifest.json").read_bytes())
     assert manifest["source_date"] == "2027-03-01T00:00:00Z"  # the launch date

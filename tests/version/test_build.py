@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Kitgen
 from helpers import (
     REPO,
     battlecard,
@@ -22,6 +21,7 @@ from helpers import (
     rendered_part,
     rendered_sha256,
     requirement,
+    run_kitgen,
     sha256,
     staller,
     tree,
@@ -54,16 +54,9 @@ def tiny_kit(**overrides: Any) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """A workspace holding the minimal kit, built once: version 1. Tests copy it to change it."""
-    from typer.testing import CliRunner
-
-    from kitgen.cli.main import app
-
     workspace = make_workspace(tmp_path_factory.mktemp("versions") / "ws", minimal_kit())
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(workspace)
-        patch.delenv("SOURCE_DATE_EPOCH", raising=False)
-        result = CliRunner().invoke(app, ["build"], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+    result = run_kitgen("build", cwd=workspace)
+    assert result.code == 0, result.output
     return workspace, result.output
 
 
@@ -145,12 +138,12 @@ def test_manifest_template_inputs_match_the_templates(built: tuple[Path, str]) -
 
 
 def test_rebuilding_unchanged_inputs_writes_nothing_and_says_so(
-    built: tuple[Path, str], copy_of: Callable[[Path], Path], kitgen: Kitgen
+    built: tuple[Path, str], copy_of: Callable[[Path], Path]
 ) -> None:
     workspace = copy_of(built[0])
     before = tree(workspace)
-    result = kitgen("build", cwd=workspace)
-    assert result.exit_code == 0, result.output
+    result = run_kitgen("build", cwd=workspace)
+    assert result.code == 0, result.output
     assert "unchanged" in result.output
     assert tree(workspace) == before
 
@@ -174,15 +167,14 @@ def test_rebuilding_unchanged_inputs_writes_nothing_and_says_so(
 def test_edit_that_does_not_change_the_data_writes_nothing(
     built: tuple[Path, str],
     copy_of: Callable[[Path], Path],
-    kitgen: Kitgen,
     change: Callable[[str], str],
 ) -> None:
     workspace = copy_of(built[0])
     source = workspace / SOURCE
     source.write_text(change(source.read_text()))
     before = tree(workspace / "kits")
-    result = kitgen("build", cwd=workspace)
-    assert result.exit_code == 0, result.output
+    result = run_kitgen("build", cwd=workspace)
+    assert result.code == 0, result.output
     assert "unchanged" in result.output
     assert tree(workspace / "kits") == before
 
@@ -191,13 +183,13 @@ def test_edit_that_does_not_change_the_data_writes_nothing(
 
 
 def test_changed_battlecard_writes_version_2_and_leaves_version_1(
-    built: tuple[Path, str], copy_of: Callable[[Path], Path], kitgen: Kitgen
+    built: tuple[Path, str], copy_of: Callable[[Path], Path]
 ) -> None:
     workspace = copy_of(built[0])
     version_1 = tree(workspace / KIT_DIR / "1")
     edit(workspace, battlecards=[battlecard(summary="Globex now bundles its mobile app.")])
-    result = kitgen("build", cwd=workspace)
-    assert result.exit_code == 0, result.output
+    result = run_kitgen("build", cwd=workspace)
+    assert result.code == 0, result.output
     assert versions(workspace) == ["1", "2"]
     assert tree(workspace / KIT_DIR / "1") == version_1
     assert "Globex now bundles its mobile app." in pdf_text(
@@ -212,7 +204,7 @@ def test_changed_battlecard_writes_version_2_and_leaves_version_1(
 
 
 def test_workspace_template_override_is_used_and_changes_the_digest(
-    built: tuple[Path, str], copy_of: Callable[[Path], Path], kitgen: Kitgen
+    built: tuple[Path, str], copy_of: Callable[[Path], Path]
 ) -> None:
     workspace = copy_of(built[0])
     templates = workspace / "templates"
@@ -223,8 +215,8 @@ def test_workspace_template_override_is_used_and_changes_the_digest(
         "{% block content %}", "{% block content %}<p>Field-tested by Acme reps</p>", 1
     )
     (templates / "battlecard.html.j2").write_text(override)
-    result = kitgen("build", cwd=workspace)
-    assert result.exit_code == 0, result.output
+    result = run_kitgen("build", cwd=workspace)
+    assert result.code == 0, result.output
     assert "Field-tested by Acme reps" in pdf_text(
         workspace / KIT_DIR / "2" / "battlecard-globex.pdf"
     )
@@ -239,37 +231,37 @@ def test_workspace_template_override_is_used_and_changes_the_digest(
 
 
 def test_pinned_version_that_exists_with_other_content_must_be_bumped(
-    kitgen: Kitgen, tmp_path: Path
+    tmp_path: Path
 ) -> None:
     workspace = make_workspace(tmp_path / "ws", tiny_kit(version="1.0.0"))
-    first = kitgen("build", cwd=workspace)
-    assert first.exit_code == 0, first.output
+    first = run_kitgen("build", cwd=workspace)
+    assert first.code == 0, first.output
     assert versions(workspace) == ["1.0.0"]
     assert manifest(workspace, "1.0.0")["version"] == "1.0.0"
 
-    again = kitgen("build", cwd=workspace)
-    assert again.exit_code == 0 and "unchanged" in again.output
+    again = run_kitgen("build", cwd=workspace)
+    assert again.code == 0 and "unchanged" in again.output
 
     # Changed content under the same pin, and a new kit beside it: neither may be written.
     write_kit(workspace / "requirements", tiny_kit(version="1.0.0", title="Acme 1.0 kit, revised"))
     write_kit(workspace / "requirements", tiny_kit(kit="another-kit"))
     before = tree(workspace / "kits")
-    result = kitgen("build", cwd=workspace)
-    assert result.exit_code == 2
+    result = run_kitgen("build", cwd=workspace)
+    assert result.code == 2
     assert "1.0.0" in result.output and "bump" in result.output.lower()
     assert "Traceback" not in result.output
     assert tree(workspace / "kits") == before
 
 
-def test_leftovers_of_a_dead_build_are_not_a_version(kitgen: Kitgen, tmp_path: Path) -> None:
+def test_leftovers_of_a_dead_build_are_not_a_version(tmp_path: Path) -> None:
     workspace = make_workspace(tmp_path / "ws", tiny_kit())
     finished = subprocess.Popen(["true"])
     finished.wait()
     leftover = workspace / KIT_DIR / f".building-1-{finished.pid}-abc123"
     leftover.mkdir(parents=True)
     (leftover / "index.pdf").write_bytes(b"%PDF-1.7 half written")
-    result = kitgen("build", cwd=workspace)
-    assert result.exit_code == 0, result.output
+    result = run_kitgen("build", cwd=workspace)
+    assert result.code == 0, result.output
     assert versions(workspace) == ["1"]
     assert not leftover.exists()
     assert (workspace / KIT_DIR / "1" / "index.pdf").read_bytes().startswith(b"%PDF")
@@ -277,14 +269,14 @@ def test_leftovers_of_a_dead_build_are_not_a_version(kitgen: Kitgen, tmp_path: P
 
 
 def test_building_one_file_leaves_other_kits_alone(
-    built: tuple[Path, str], copy_of: Callable[[Path], Path], kitgen: Kitgen
+    built: tuple[Path, str], copy_of: Callable[[Path], Path]
 ) -> None:
     workspace = copy_of(built[0])
     write_kit(workspace / "requirements", tiny_kit(kit="another-kit"))
     edit(workspace, title="Changed but not built")
     before = tree(workspace / KIT_DIR)
-    result = kitgen("build", "requirements/another-kit.yaml", cwd=workspace)
-    assert result.exit_code == 0, result.output
+    result = run_kitgen("build", "requirements/another-kit.yaml", cwd=workspace)
+    assert result.code == 0, result.output
     assert (workspace / "kits" / "another-kit" / "1" / "manifest.json").is_file()
     assert tree(workspace / KIT_DIR) == before
 

@@ -10,16 +10,16 @@ import json
 from pathlib import Path
 
 import pytest
-from signoff_helpers import (
+from helpers import (
     MARA,
     MONA,
     SAM,
     approve,
-    cli,
     copy_workspace,
+    make_workspace,
     reject,
+    run_kitgen,
     small_kit,
-    write_kit,
 )
 
 KIT = "acme-launch"
@@ -61,17 +61,17 @@ def version_3() -> dict:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("diff") / "ws"
     for data in (version_1(), version_2(), version_3()):
-        write_kit(root, data)
-        result = cli("build", cwd=root)
+        make_workspace(root, data)
+        result = run_kitgen("build", cwd=root)
         assert result.code == 0, result.text
     (root / "templates").mkdir()
     (root / "templates" / "kitgen.css").write_text("@page { margin: 2cm; }\n")
-    assert cli("build", cwd=root).code == 0
+    assert run_kitgen("build", cwd=root).code == 0
     return root
 
 
 def diff_json(root: Path, *versions: str) -> dict:
-    result = cli("diff", KIT, *versions, "--json", cwd=root)
+    result = run_kitgen("diff", KIT, *versions, "--json", cwd=root)
     assert result.code == 0, result.text
     return json.loads(result.stdout)
 
@@ -122,7 +122,7 @@ def test_diff_when_only_templates_changed(built: Path) -> None:
 
 
 def test_diff_text(built: Path) -> None:
-    result = cli("diff", KIT, "1", "2", cwd=built)
+    result = run_kitgen("diff", KIT, "1", "2", cwd=built)
     assert result.code == 0
     lines = result.stdout.splitlines()
     assert lines[0] == f"{KIT}: version 1 → 2"
@@ -131,7 +131,7 @@ def test_diff_text(built: Path) -> None:
                      "  playbook.pdf: unchanged"):
         assert expected in lines, lines
     assert any(line.startswith("  battlecard-globex.pdf: changed (content;") for line in lines)
-    same = cli("diff", KIT, "2", "2", cwd=built)
+    same = run_kitgen("diff", KIT, "2", "2", cwd=built)
     assert "requirements: no change" in same.stdout
 
 
@@ -140,16 +140,16 @@ def test_diff_text(built: Path) -> None:
     [(["9"], "has no version 9"), (["1", "9"], "has no version 9")],
 )
 def test_diff_of_a_missing_version_is_bad_input(built: Path, args: list[str], message: str) -> None:
-    result = cli("diff", KIT, *args, cwd=built)
+    result = run_kitgen("diff", KIT, *args, cwd=built)
     assert result.code == 2
     assert message in result.text and "Versions: 1, 2, 3, 4." in result.text
 
 
 def test_diff_of_a_first_version_has_nothing_to_compare(tmp_path: Path) -> None:
     root = tmp_path / "ws"
-    write_kit(root, small_kit())
-    assert cli("build", cwd=root).code == 0
-    result = cli("diff", KIT, cwd=root)
+    make_workspace(root, small_kit())
+    assert run_kitgen("build", cwd=root).code == 0
+    result = run_kitgen("diff", KIT, cwd=root)
     assert result.code == 2
     assert "has only version 1; nothing to compare with" in result.text
 
@@ -161,13 +161,13 @@ def test_diff_of_a_first_version_has_nothing_to_compare(tmp_path: Path) -> None:
 def settled(built: Path, tmp_path: Path) -> Path:
     """A copy whose latest version (5) is settled and ready for sign-off."""
     root = copy_workspace(built, tmp_path / "ws")
-    write_kit(root, small_kit())
-    assert cli("build", cwd=root).code == 0
+    make_workspace(root, small_kit())
+    assert run_kitgen("build", cwd=root).code == 0
     return root
 
 
 def status_json(root: Path) -> dict:
-    result = cli("status", KIT, "--json", cwd=root)
+    result = run_kitgen("status", KIT, "--json", cwd=root)
     assert result.code == 0, result.text
     (entry,) = json.loads(result.stdout)
     return entry
@@ -199,7 +199,7 @@ def test_status_shows_each_side(settled: Path) -> None:
     assert entry["signoff"]["marketing"]["state"] == "rejected"
     assert entry["blockers"][0].startswith("rejected by Mona Reyes (marketing)")
 
-    text = cli("status", cwd=settled)
+    text = run_kitgen("status", cwd=settled)
     (row,) = [line for line in text.stdout.splitlines() if line.strip().startswith(KIT)]
     assert "marketing: rejected (Mona Reyes)" in row and "sales: approved (Sam Ortega)" in row
     assert row.split()[1] == "5" and row.split()[-1] == "none"
@@ -208,7 +208,7 @@ def test_status_shows_each_side(settled: Path) -> None:
 def test_status_shows_latest_released(settled: Path) -> None:
     assert approve(settled, KIT, "sales", SAM).code == 0
     assert approve(settled, KIT, "marketing", MARA).code == 0
-    assert cli("build", "--release", cwd=settled).code == 0
+    assert run_kitgen("build", "--release", cwd=settled).code == 0
     entry = status_json(settled)
     assert entry["released"] is True and entry["latest_released"] == "5"
     assert {s: v["state"] for s, v in entry["signoff"].items()} == {
@@ -216,6 +216,6 @@ def test_status_shows_latest_released(settled: Path) -> None:
 
 
 def test_status_of_unknown_kit_is_bad_input(built: Path) -> None:
-    result = cli("status", "no-such-kit", cwd=built)
+    result = run_kitgen("status", "no-such-kit", cwd=built)
     assert result.code == 2
     assert "no kit 'no-such-kit'" in result.text

@@ -7,8 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import Kitgen
-from helpers import make_workspace, minimal_kit, tree
+from helpers import make_workspace, minimal_kit, run_kitgen, tree
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -46,9 +45,9 @@ def built_kits(output: str) -> set[str]:
             if line.split()[:1] and line.split()[0] in KITS and "written" in line}
 
 
-def test_shards_built_one_after_another_equal_one_build(kitgen: Kitgen, five_kits: Path) -> None:
-    whole = kitgen("build", "--jobs", "1", cwd=five_kits, env=NO_CACHE)
-    assert whole.exit_code == 0, whole.output
+def test_shards_built_one_after_another_equal_one_build(five_kits: Path) -> None:
+    whole = run_kitgen("build", "--jobs", "1", cwd=five_kits, env=NO_CACHE)
+    assert whole.code == 0, whole.output
     assert built_kits(whole.output) == set(KITS)
     expected = tree(five_kits / "kits")
     shutil.rmtree(five_kits / "kits")
@@ -56,9 +55,9 @@ def test_shards_built_one_after_another_equal_one_build(kitgen: Kitgen, five_kit
 
     seen: list[set[str]] = []
     for index in (1, 2, 3):
-        result = kitgen("build", "--shard", f"{index}/3", "--jobs", "1", cwd=five_kits,
-                        env=NO_CACHE)
-        assert result.exit_code == 0, result.output
+        result = run_kitgen("build", "--shard", f"{index}/3", "--jobs", "1", cwd=five_kits,
+                            env=NO_CACHE)
+        assert result.code == 0, result.output
         seen.append(built_kits(result.output))
         assert seen[-1] == {kit for kit in KITS if in_shard(kit, index, 3)}
     assert set().union(*seen) == set(KITS)
@@ -66,28 +65,28 @@ def test_shards_built_one_after_another_equal_one_build(kitgen: Kitgen, five_kit
     assert tree(five_kits / "kits") == expected
 
 
-def test_a_shard_with_no_kits_builds_nothing(kitgen: Kitgen, tmp_path: Path) -> None:
+def test_a_shard_with_no_kits_builds_nothing(tmp_path: Path) -> None:
     root = make_workspace(tmp_path / "ws", minimal_kit(kit="alpha"))
     empty = next(i for i in (1, 2) if not in_shard("alpha", i, 2))
-    result = kitgen("build", "--shard", f"{empty}/2", cwd=root)
-    assert result.exit_code == 0, result.output
+    result = run_kitgen("build", "--shard", f"{empty}/2", cwd=root)
+    assert result.code == 0, result.output
     assert [p for p in (root / "kits").iterdir() if p.is_dir()] == []
 
 
-def test_every_file_is_validated_in_every_shard(kitgen: Kitgen, tmp_path: Path) -> None:
+def test_every_file_is_validated_in_every_shard(tmp_path: Path) -> None:
     bad = minimal_kit(kit="bravo", launch="2027-02-30")
     root = make_workspace(tmp_path / "ws", minimal_kit(kit="alpha"), bad)
     for index in (1, 2):
-        result = kitgen("build", "--shard", f"{index}/2", cwd=root)
-        assert result.exit_code == 2
+        result = run_kitgen("build", "--shard", f"{index}/2", cwd=root)
+        assert result.code == 2
         assert "bravo.yaml" in result.output
     assert list((root / "kits").iterdir()) == []
 
 
 @pytest.mark.parametrize("shard", ["0/2", "3/2", "1/0", "2", "a/b", "1/2/3", "-1/2", ""])
-def test_a_bad_shard_is_bad_usage(kitgen: Kitgen, five_kits: Path, shard: str) -> None:
-    result = kitgen("build", "--shard", shard, cwd=five_kits)
-    assert result.exit_code == 2
+def test_a_bad_shard_is_bad_usage(five_kits: Path, shard: str) -> None:
+    result = run_kitgen("build", "--shard", shard, cwd=five_kits)
+    assert result.code == 2
     assert "I/N" in result.output
     assert "Traceback" not in result.output
     assert list((five_kits / "kits").iterdir()) == []

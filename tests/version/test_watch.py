@@ -5,21 +5,20 @@ from __future__ import annotations
 
 import queue
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from helpers import cli_env, dump, make_workspace, minimal_kit
+from helpers import dump, make_workspace, minimal_kit, start_kitgen
 
 from kitgen.base.workspace import Workspace
 from kitgen.render.paths import BUILTIN_TEMPLATES
 from kitgen.version.watch import watch_rebuilds, watch_targets
 
 KIT = "acme-launch"
-DEADLINE = 60.0  # seconds for any one awaited event; a healthy run needs a few
+DEADLINE = 600.0  # seconds for any one awaited event: a hang guard (a healthy run needs a few)
 
 
 def test_rebuilds_follow_the_saves(tmp_path: Path) -> None:
@@ -61,10 +60,7 @@ class Watcher:
     def __init__(self, *args: str, cwd: Path) -> None:
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "kitgen", "watch", *args], cwd=cwd, env=cli_env(),
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )
+        self.process = start_kitgen("watch", *args, cwd=cwd, stderr=subprocess.STDOUT)
         assert self.process.stdout is not None
         threading.Thread(target=self._read, args=(self.process.stdout,), daemon=True).start()
 

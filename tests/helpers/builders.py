@@ -1,30 +1,27 @@
-"""Small builders for requirement files, and readers for what kitgen writes.
-
-Tests build their inputs from these dicts and override only what the test is about, so each
-test states its own point instead of depending on a copied fixture file.
-"""
+"""Small builders for requirement files and workspaces, and the people who sign them."""
 
 from __future__ import annotations
 
 import copy
-import hashlib
-import os
-import re
+import shutil
 import struct
-import subprocess
-import sys
 import zlib
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pypdf import PdfReader
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "requirements"
 PACKAGED_EXAMPLES = REPO / "kitgen" / "example" / "requirements"
 READY_EXAMPLE = "northwind-analytics"
 OPEN_EXAMPLE = "northwind-mobile"
+
+MARA = ("Mara Quinn", "mara@acme.example")  # marketing
+MONA = ("Mona Reyes", "mona@acme.example")  # marketing
+SAM = ("Sam Ortega", "sam@acme.example")  # sales
+SUE = ("Sue Park", "sue@acme.example")  # sales
+EVE = ("Eve Unlisted", "eve@acme.example")  # listed nowhere
 
 
 def requirement(**overrides: Any) -> dict[str, Any]:
@@ -112,15 +109,31 @@ def minimal_kit(**overrides: Any) -> dict[str, Any]:
         "product": "Acme 1.0",
         "launch": "2027-03-01",
         "owners": {
-            "marketing": {"name": "Mara Quinn", "email": "mara@acme.example"},
-            "sales": {"name": "Sam Ortega", "email": "sam@acme.example"},
+            "marketing": {"name": MARA[0], "email": MARA[1]},
+            "sales": {"name": SAM[0], "email": SAM[1]},
         },
-        "signoff": {"marketing": ["mara@acme.example"], "sales": ["sam@acme.example"]},
+        "signoff": {"marketing": [MARA[1]], "sales": [SAM[1]]},
         "requirements": [requirement()],
         "value_props": [],
         "battlecards": [battlecard()],
         "playbook": playbook(),
     }
+    data.update(copy.deepcopy(overrides))
+    return data
+
+
+def small_kit(**overrides: Any) -> dict[str, Any]:
+    """``minimal_kit`` ready for sign-off tests: settled, two signers per side (Mara and Mona
+    for marketing, Sam and Sue for sales), and a requirement the playbook delivers."""
+    data = minimal_kit(
+        signoff={"marketing": [MARA[1], MONA[1]], "sales": [SAM[1], SUE[1]]},
+        requirements=[
+            requirement(),
+            requirement(id="stall-send-info",
+                        need="What to say when a buyer asks for 'some information'.",
+                        delivered_by=["playbook.stallers.send-info"]),
+        ],
+    )
     data.update(copy.deepcopy(overrides))
     return data
 
@@ -143,12 +156,19 @@ def write_kit(directory: Path, data: Any, name: str | None = None) -> Path:
 
 
 def make_workspace(root: Path, *kits: dict[str, Any]) -> Path:
-    """A workspace folder (requirements/, kits/) holding ``kits``; no built-in examples."""
+    """A workspace folder (requirements/, kits/) holding ``kits``; no built-in examples. Call
+    it again on the same folder to write a changed kit over the old file."""
     (root / "requirements").mkdir(parents=True, exist_ok=True)
     (root / "kits").mkdir(exist_ok=True)
     for data in kits:
         write_kit(root / "requirements", data)
     return root
+
+
+def copy_workspace(source: Path, target: Path) -> Path:
+    """A copy of a built workspace for a test to change, links kept as links."""
+    shutil.copytree(source, target, symlinks=True)
+    return target
 
 
 def locate(text: str, needle: str, occurrence: int = 1) -> tuple[int, int]:
@@ -164,69 +184,6 @@ def locate_value(text: str, key: str, occurrence: int = 1) -> tuple[int, int]:
     """1-based line and column where the value of the ``occurrence``-th ``key:`` starts."""
     line, column = locate(text, f"{key}: ", occurrence)
     return line, column + len(key) + 2
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    """Every file under ``root`` (hidden ones too), by relative path, with its bytes."""
-    if not root.exists():
-        return {}
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() or p.is_symlink()
-    } | {p.relative_to(root).as_posix() + "/": b"" for p in root.rglob("*") if p.is_dir()}
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def rendered_part(path: Path) -> bytes:
-    """A kitgen PDF as rendered, before kitgen appended its manifest in an incremental update:
-    the file up to the end of the revision before the last (found here without kitgen's code,
-    by its ``%%EOF`` marker)."""
-    data = path.read_bytes()
-    assert data.endswith(b"%%EOF\n"), path
-    end = data.rindex(b"%%EOF\n", 0, len(data) - 6) + 6
-    return data[:end]
-
-
-def rendered_sha256(path: Path) -> str:
-    return hashlib.sha256(rendered_part(path)).hexdigest()
-
-
-def pdf_pages(path: Path) -> list[str]:
-    """The text a reader sees, page by page."""
-    return [page.extract_text() or "" for page in PdfReader(path).pages]
-
-
-def pdf_text(path: Path) -> str:
-    return " ".join(" ".join(pdf_pages(path)).split())
-
-
-def squash(text: str) -> str:
-    """Whitespace-normalised text, so line breaks in the PDF do not split a phrase."""
-    return " ".join(text.split())
-
-
-def pdf_metadata(path: Path) -> dict[str, Any]:
-    return dict(PdfReader(path).metadata or {})
-
-
-def pdf_stream_bytes(data: bytes) -> bytes:
-    """Every stream of a PDF, decompressed where it is Flate-encoded, plus the raw file."""
-    parts = [data]
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
-        try:
-            parts.append(zlib.decompress(match.group(1)))
-        except zlib.error:
-            parts.append(match.group(1))
-    return b"\n".join(parts)
-
-
-def pdf_images(path: Path) -> int:
-    """How many raster images the pages draw."""
-    return sum(len(page.images) for page in PdfReader(path).pages)
 
 
 def tiny_png() -> bytes:
@@ -246,36 +203,4 @@ def tiny_png() -> bytes:
         + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
         + chunk(b"IDAT", zlib.compress(rows))
         + chunk(b"IEND", b"")
-    )
-
-
-def cli_env(**extra: str) -> dict[str, str]:
-    """The environment of a user's shell in CI: no terminal styling, no inherited build date."""
-    env = {k: v for k, v in os.environ.items() if k not in ("SOURCE_DATE_EPOCH", "FORCE_COLOR")}
-    env["NO_COLOR"] = "1"
-    env.update(extra)
-    return env
-
-
-def run_kitgen(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m kitgen ARGS`` in a real process, as a user would."""
-    return subprocess.run(
-        [sys.executable, "-m", "kitgen", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=cli_env(**env),
-        timeout=600,
-    )
-
-
-def start_kitgen(*args: str, cwd: Path, **env: str) -> subprocess.Popen[str]:
-    """Like ``run_kitgen`` but without waiting, so two builds can run side by side."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "kitgen", *args],
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=cli_env(**env),
     )
