@@ -57,9 +57,16 @@ def edit_json(path: Path, change: Callable[[dict], None], *, canonical: bool = T
         path.write_text(json.dumps(data))
 
 
+def entry_of(release: dict, side: str) -> dict:
+    """A side's entry in release.json's ``signoffs``, which are in the order of their file
+    names: by time, then side — so which comes first depends on whether both approvals landed
+    in the same second. Select by side, never by position."""
+    (entry,) = [e for e in release["signoffs"] if e["side"] == side]
+    return entry
+
+
 def relied(root: Path, side: str) -> Path:
-    (entry,) = [e for e in json.loads(release_json(root).read_text())["signoffs"]
-                if e["side"] == side]
+    entry = entry_of(json.loads(release_json(root).read_text()), side)
     return kit(root) / "signoffs" / entry["file"]
 
 
@@ -91,19 +98,19 @@ def released_document_dropped_with_its_entry(root: Path, s: Stages) -> list[Expe
 
 def release_relied_record_hash_edited(root: Path, s: Stages) -> list[Expect]:
     record = relied(root, "sales")
-    edit_json(release_json(root), lambda r: r["signoffs"][1].update(sha256="f" * 64))
+    edit_json(release_json(root), lambda r: entry_of(r, "sales").update(sha256="f" * 64))
     return [Expect(f"{K}/signoffs/{record.name}",
                    "sign-off record this release relied on was changed")]
 
 
 def release_signer_name_edited(root: Path, s: Stages) -> list[Expect]:
-    edit_json(release_json(root), lambda r: r["signoffs"][1].update(name="Someone Senior"))
+    edit_json(release_json(root), lambda r: entry_of(r, "sales").update(name="Someone Senior"))
     return [Expect(f"{K}/1/released/release.json",
                    "release manifest says name 'Someone Senior'")]
 
 
 def release_signed_flag_edited(root: Path, s: Stages) -> list[Expect]:
-    edit_json(release_json(root), lambda r: r["signoffs"][0].update(signed=False))
+    edit_json(release_json(root), lambda r: entry_of(r, "marketing").update(signed=False))
     return [Expect(f"{K}/1/released/release.json", "release manifest says signed False")]
 
 
