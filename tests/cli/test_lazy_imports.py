@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from helpers import ExampleBuilds, clean_env, make_workspace, minimal_kit
 
+pytestmark = pytest.mark.slow
+
 # Runs the CLI as the `kitgen` script does, then reports which renderer modules were loaded.
 PROBE = """
 import atexit, json, sys

@@ -206,9 +206,7 @@ def test_a_folder_is_not_a_requirement_file(workspace: Path) -> None:
 
 
 @pytest.mark.parametrize("command", ["check", "build"])
-def test_one_bad_file_among_good_ones_stops_them_all(
-    workspace: Path, command: str
-) -> None:
+def test_one_bad_file_among_good_ones_stops_them_all(workspace: Path, command: str) -> None:
     write_kit(workspace / "requirements", minimal_kit(kit="alpha"))
     write_kit(workspace / "requirements", minimal_kit(kit="omega"))
     write_kit(workspace / "requirements", minimal_kit(kit="middle", launch="2026-02-30"))
@@ -253,9 +251,7 @@ def test_empty_requirements_folder(workspace: Path) -> None:
     assert tree(workspace / "kits") == {}
 
 
-def test_symlinked_kit_folder_is_not_followed(
-    workspace: Path, tmp_path: Path
-) -> None:
+def test_symlinked_kit_folder_is_not_followed(workspace: Path, tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
     write_kit(workspace / "requirements", minimal_kit())

@@ -11,6 +11,8 @@ from kitgen.base.workspace import Workspace
 from kitgen.signoff.ledger import KitLedger
 from kitgen.signoff.records import parse_record
 
+pytestmark = pytest.mark.slow
+
 KIT = "acme-launch"
 MARKETING = [f"marketer{n}@acme.example" for n in range(5)]
 SALES = [f"seller{n}@acme.example" for n in range(5)]

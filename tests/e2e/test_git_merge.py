@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from helpers import git, git_env, kit_dir, records, run_kitgen
 
+pytestmark = pytest.mark.slow
+
 KIT = "northwind-analytics"
 MARCUS = ("Marcus Bell", "marcus.bell@northwind.example")
 PRIYA = ("Priya Shah", "priya.shah@northwind.example")

@@ -15,7 +15,10 @@ import shutil
 import time
 from pathlib import Path
 
+import pytest
 from helpers import Ran, kit_dir, pdf_pages, records, run_kitgen, start_kitgen
+
+pytestmark = pytest.mark.slow
 
 KIT = "northwind-analytics"
 

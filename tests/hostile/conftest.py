@@ -3,7 +3,8 @@
 Rendering is the expensive part, so the suite renders as little as it can: the kit in
 ``valid-kit.yaml`` (three documents) is built once per session, approved, released and built
 again in stages (``stages``), and every test copies the stage it needs (``copy_of``). Each module
-is marked with its category (``pytest -m hostile_tamper``…) and every test with ``hostile``.
+is marked with its category (``pytest -m hostile_tamper``…) and every test with ``hostile`` and
+``slow``.
 
 This folder is a package so that this conftest does not shadow ``tests/conftest.py``; what the
 modules share lives in ``support.py``.
@@ -43,6 +44,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if HERE in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.hostile)
+            item.add_marker(pytest.mark.slow)  # every case starts from a built stage
 
 
 @pytest.fixture(scope="session")

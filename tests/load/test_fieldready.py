@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import helpers
+import pytest
 from helpers import Ran, battlecard, minimal_kit, requirement, run_kitgen, value_prop
 
 ROADMAP = [
@@ -75,6 +76,7 @@ def test_kit_wide_review_period_defaults_to_90_days(workspace: Path) -> None:
     assert "10 days overdue" in late.stderr
 
 
+@pytest.mark.slow
 def test_freshness_never_changes_the_digest_or_the_pdfs(workspace: Path, tmp_path: Path) -> None:
     helpers.write_kit(workspace / "requirements", minimal_kit())
     first = build(workspace, KITGEN_TODAY="2026-11-03")
@@ -97,6 +99,7 @@ def test_battlecard_shows_its_verification_date(workspace: Path) -> None:
     assert "2026-11-02" in text and "verified" in text.lower()
 
 
+@pytest.mark.slow
 def test_roadmap_and_audience_rules_hold_in_the_pdfs(workspace: Path) -> None:
     helpers.write_kit(workspace / "requirements", field_kit())
     checked = check(workspace, KITGEN_TODAY="2026-11-20")
@@ -121,6 +124,7 @@ def test_roadmap_and_audience_rules_hold_in_the_pdfs(workspace: Path) -> None:
         assert internal.lower() not in customer, internal
 
 
+@pytest.mark.slow
 def test_customer_text_naming_a_roadmap_item_fails_strict_check_and_release(
     workspace: Path,
 ) -> None:
@@ -140,6 +144,7 @@ def test_customer_text_naming_a_roadmap_item_fails_strict_check_and_release(
     assert not (workspace / "kits/acme-launch/1/released").exists()
 
 
+@pytest.mark.slow
 def test_a_battlecard_over_one_page_is_warned_and_strict_fails(workspace: Path) -> None:
     long_card = battlecard(
         why_we_win=[f"Reason {i}: " + "certified metrics and live queries " * 6 for i in range(12)],
@@ -158,6 +163,7 @@ def test_a_battlecard_over_one_page_is_warned_and_strict_fails(workspace: Path) 
     assert build(workspace, "--strict", KITGEN_TODAY="2026-11-20").code == 1
 
 
+@pytest.mark.slow
 def test_each_version_after_the_first_says_what_changed(workspace: Path) -> None:
     kit = minimal_kit(requirements=[requirement(), requirement(
         id="pricing-page", need="A pricing page.", status="proposed", delivered_by=[])])
@@ -177,6 +183,7 @@ def test_each_version_after_the_first_says_what_changed(workspace: Path) -> None
             "after": "dropped"} in diff["requirements"]
 
 
+@pytest.mark.slow
 def test_field_feedback_is_counted_shown_and_never_changes_a_version(workspace: Path) -> None:
     helpers.write_kit(workspace / "requirements", minimal_kit())
     assert build(workspace).code == 0

@@ -478,6 +478,7 @@ def paths_in(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(data=st.data(), replacement=json_values)
+@pytest.mark.slow
 def test_any_damage_is_reported_as_problems_never_a_crash(
     tmp_path: Path, data: st.DataObject, replacement: Any
 ) -> None:

@@ -25,9 +25,7 @@ def scaffolded(workspace: Path) -> Path:
     return workspace / "requirements" / "acme-launch.yaml"
 
 
-def test_new_kit_passes_check_and_the_schema(
-    workspace: Path, scaffolded: Path
-) -> None:
+def test_new_kit_passes_check_and_the_schema(workspace: Path, scaffolded: Path) -> None:
     check = run_kitgen("check", "--json", cwd=workspace, env={"KITGEN_TODAY": TODAY})
     assert check.code == 0, check.output
     [report] = json.loads(check.stdout)
@@ -78,6 +76,7 @@ def test_new_kit_explains_each_section_and_marks_placeholders(scaffolded: Path) 
     assert data["launch"] > dt.date.fromisoformat(TODAY)
 
 
+@pytest.mark.slow
 def test_new_kit_builds(workspace: Path, scaffolded: Path) -> None:
     result = run_kitgen("build", cwd=workspace)
     assert result.code == 0, result.output

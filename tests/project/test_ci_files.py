@@ -69,9 +69,7 @@ def test_workflow_installs_what_kitgen_needs(steps: list[dict[str, Any]]) -> Non
     assert upload["with"]["if-no-files-found"] == "error"
 
 
-def test_pre_commit_hook_runs_kitgen_check_on_requirement_files(
-    tmp_path: Path
-) -> None:
+def test_pre_commit_hook_runs_kitgen_check_on_requirement_files(tmp_path: Path) -> None:
     [hook] = load_yaml(HOOKS)
     assert hook["id"] == "kitgen-check"
     assert hook["entry"] == "kitgen check"
@@ -138,6 +136,7 @@ class Runner:
         assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_the_workflow_gates_the_example_as_documented(
     steps: list[dict[str, Any]], signed_example: Path, tmp_path: Path
 ) -> None:
@@ -165,9 +164,7 @@ def test_the_workflow_gates_the_example_as_documented(
     assert any(p.suffix == ".pdf" for p in released)
 
 
-def test_a_manual_run_gates_the_kits_it_names(
-    steps: list[dict[str, Any]], tmp_path: Path
-) -> None:
+def test_a_manual_run_gates_the_kits_it_names(steps: list[dict[str, Any]], tmp_path: Path) -> None:
     assert run_kitgen("init", str(tmp_path / "ws"), cwd=tmp_path).code == 0
     runner = Runner(tmp_path / "ws", tmp_path)
     runner.choose(steps, requested=f"{READY_EXAMPLE} {OPEN_EXAMPLE}")

@@ -45,6 +45,7 @@ def test_every_command_is_in_the_readme() -> None:
 
 
 @pytest.mark.skipif(shutil.which("script") is None, reason="needs script(1) for a terminal")
+@pytest.mark.slow
 def test_role_sections_run_in_order_on_a_fresh_workspace(tmp_path: Path) -> None:
     """Run every role's commands in one shell, in a pseudo-terminal (so `approve` asks, and is
     answered "y" like a person would), and check the launch ends released and verified."""

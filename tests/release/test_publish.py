@@ -32,6 +32,8 @@ from helpers import (
 )
 from pypdf import PdfReader
 
+pytestmark = pytest.mark.slow
+
 KIT = "northwind-analytics"
 MARCUS = ("Marcus Bell", "marcus.bell@northwind.example")
 PRIYA = ("Priya Shah", "priya.shah@northwind.example")

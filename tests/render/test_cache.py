@@ -115,6 +115,7 @@ def test_an_unchanged_document_is_served_from_the_cache_with_the_same_bytes(
     assert sorted(renders) == ["index.pdf", "playbook.pdf"]  # nothing rendered again
 
 
+@pytest.mark.slow
 def test_a_document_is_reused_when_its_neighbour_changes(
     cache_dir: Path, workspace_root: Path, render: Render, renders: list[str]
 ) -> None:
@@ -163,6 +164,7 @@ def test_a_changed_template_renders_again(
     assert "Second take" in pdf_text(out)
 
 
+@pytest.mark.slow
 def test_a_changed_font_file_renders_again_though_the_html_is_the_same(
     cache_dir: Path, workspace_root: Path, render: Render, renders: list[str]
 ) -> None:
@@ -197,6 +199,7 @@ def test_a_changed_font_in_kitgens_assets_changes_the_key(tmp_path: Path) -> Non
     assert document_key(sample_job(assets)) != before
 
 
+@pytest.mark.slow
 def test_a_new_kitgen_version_renders_again(
     cache_dir: Path, render: Render, renders: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -208,6 +211,7 @@ def test_a_new_kitgen_version_renders_again(
     assert second == first  # the stamp is fixed, so the same bytes: they were made again
 
 
+@pytest.mark.slow
 def test_a_different_renderer_renders_again(
     cache_dir: Path, render: Render, renders: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -243,6 +247,7 @@ def test_every_input_of_a_render_is_in_the_key(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("damage", ["flip a byte", "truncate", "empty"])
+@pytest.mark.slow
 def test_a_damaged_entry_is_not_served_and_is_written_again(
     cache_dir: Path, render: Render, renders: list[str], damage: str
 ) -> None:
@@ -276,6 +281,7 @@ def test_a_cached_document_still_obeys_the_page_limit(
 # --- where, whether, how big ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_kitgen_cache_off_writes_nothing(
     tmp_path: Path, render: Render, renders: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -316,6 +322,7 @@ def test_the_cache_keeps_to_its_size_by_dropping_the_least_recently_used(tmp_pat
     assert cache.get("a" * 64) is not None and cache.get("c" * 64) is not None
 
 
+@pytest.mark.slow
 def test_an_unwritable_cache_only_costs_time(
     tmp_path: Path, render: Render, renders: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -20,9 +20,7 @@ from kitgen.render.sandbox import make_environment
 BUILTIN = sorted(p.name for p in eject.BUILTIN_TEMPLATES.iterdir() if p.is_file())
 
 
-def test_eject_all_copies_every_builtin_template_with_its_origin(
-    workspace: Path
-) -> None:
+def test_eject_all_copies_every_builtin_template_with_its_origin(workspace: Path) -> None:
     result = run_kitgen("templates", "eject", cwd=workspace)
     assert result.code == 0, result.output
     copies = sorted(p.name for p in (workspace / "templates").iterdir())

@@ -162,6 +162,7 @@ def test_render_fetches_nothing_outside_the_allowed_roots(
 
 
 @pytest.mark.parametrize("name", KITS)
+@pytest.mark.slow
 def test_example_build_writes_one_pdf_per_document(
     example_builds: ExampleBuilds, name: str
 ) -> None:
@@ -173,6 +174,7 @@ def test_example_build_writes_one_pdf_per_document(
     assert {p.name for p in folder.glob("*.pdf")} == expected
 
 
+@pytest.mark.slow
 def test_every_page_of_every_draft_pdf_says_draft(example_builds: ExampleBuilds) -> None:
     pdfs = all_pdfs(example_builds)
     assert len(pdfs) == 10
@@ -184,6 +186,7 @@ def test_every_page_of_every_draft_pdf_says_draft(example_builds: ExampleBuilds)
 
 
 @pytest.mark.parametrize("name", KITS)
+@pytest.mark.slow
 def test_battlecards_fit_one_page_and_say_what_reps_need(
     example_builds: ExampleBuilds, name: str
 ) -> None:
@@ -206,6 +209,7 @@ def test_battlecards_fit_one_page_and_say_what_reps_need(
 
 
 @pytest.mark.parametrize("name", KITS)
+@pytest.mark.slow
 def test_playbook_has_every_stall_and_both_roles(example_builds: ExampleBuilds, name: str) -> None:
     book = example(name).playbook
     text = pdf_reads(example_builds.version_dir(name) / "playbook.pdf")
@@ -223,6 +227,7 @@ def test_playbook_has_every_stall_and_both_roles(example_builds: ExampleBuilds, 
 
 
 @pytest.mark.parametrize("name", KITS)
+@pytest.mark.slow
 def test_value_prop_sheets_show_each_claim_with_its_proof_and_source(
     example_builds: ExampleBuilds, name: str
 ) -> None:
@@ -240,6 +245,7 @@ def test_value_prop_sheets_show_each_claim_with_its_proof_and_source(
 
 
 @pytest.mark.parametrize("name", KITS)
+@pytest.mark.slow
 def test_index_lists_documents_and_requirements(example_builds: ExampleBuilds, name: str) -> None:
     kit = example(name)
     folder = example_builds.version_dir(name)
@@ -253,6 +259,7 @@ def test_index_lists_documents_and_requirements(example_builds: ExampleBuilds, n
 
 
 @pytest.mark.parametrize("name", KITS)
+@pytest.mark.slow
 def test_metadata_names_the_document_and_its_owners(
     example_builds: ExampleBuilds, name: str
 ) -> None:
@@ -267,6 +274,7 @@ def test_metadata_names_the_document_and_its_owners(
     assert card.competitor in meta["/Title"]
 
 
+@pytest.mark.slow
 def test_pdfs_use_only_the_fonts_kitgen_ships(example_builds: ExampleBuilds) -> None:
     shipped = {font.stem.split("-")[0] for font in FONTS_DIR.glob("*.otf")}
     assert shipped
@@ -280,6 +288,7 @@ def test_pdfs_use_only_the_fonts_kitgen_ships(example_builds: ExampleBuilds) -> 
     assert {name.split("-")[0] for name in used} <= shipped, used
 
 
+@pytest.mark.slow
 def test_creation_date_is_the_launch_date_without_source_date_epoch(
     example_builds: ExampleBuilds,
 ) -> None:
@@ -306,6 +315,7 @@ def example_documents() -> list[object]:
 
 
 
+@pytest.mark.slow
 def test_both_example_builds_wrote_the_same_files(example_builds: ExampleBuilds) -> None:
     first = sorted(p.relative_to(example_builds.first) for p in all_pdfs(example_builds))
     second = sorted(
@@ -316,6 +326,7 @@ def test_both_example_builds_wrote_the_same_files(example_builds: ExampleBuilds)
 
 
 @pytest.mark.parametrize("name, filename", example_documents())
+@pytest.mark.slow
 def test_same_inputs_give_byte_identical_pdfs_across_processes_and_workspaces(
     example_builds: ExampleBuilds, name: str, filename: str
 ) -> None:
@@ -325,6 +336,7 @@ def test_same_inputs_give_byte_identical_pdfs_across_processes_and_workspaces(
 
 
 @pytest.mark.parametrize("name, filename", example_documents())
+@pytest.mark.slow
 def test_pdfs_do_not_carry_the_builders_paths(
     example_builds: ExampleBuilds, name: str, filename: str
 ) -> None:
@@ -356,6 +368,7 @@ def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return workspace / "kits" / "acme-launch" / "1" / "battlecard-globex.pdf"
 
 
+@pytest.mark.slow
 def test_hostile_text_appears_literally_in_the_pdf(hostile_build: Path) -> None:
     text = pdf_reads(hostile_build)
     for phrase in (
@@ -369,6 +382,7 @@ def test_hostile_text_appears_literally_in_the_pdf(hostile_build: Path) -> None:
     assert "<b>notbold</b>&Acme1.0launchkit" not in text  # {{ kit.title }} stayed text
 
 
+@pytest.mark.slow
 def test_hostile_text_fetches_nothing(hostile_build: Path) -> None:
     assert pdf_images(hostile_build) == 0
     passwd = Path("/etc/passwd")
@@ -377,6 +391,7 @@ def test_hostile_text_fetches_nothing(hostile_build: Path) -> None:
         assert first_line not in pdf_stream_bytes(hostile_build.read_bytes())
 
 
+@pytest.mark.slow
 def test_source_date_epoch_sets_the_pdf_dates(tmp_path: Path) -> None:
     # The smallest kit there is (index and playbook), so this costs two renders.
     data = minimal_kit(
@@ -407,6 +422,7 @@ def test_bad_source_date_epoch_is_bad_input(tmp_path: Path) -> None:
     assert list((workspace / "kits").iterdir()) == []
 
 
+@pytest.mark.slow
 def test_every_pdf_is_tagged_for_accessibility(example_builds: ExampleBuilds) -> None:
     """Tagged PDF (structure tree, marked content, language) so screen readers can follow it,
     declared PDF/UA-1 (WeasyPrint's ``pdf/ua-1`` variant): the XMP metadata says so, carries

@@ -36,6 +36,7 @@ def two_kits(tmp_path: Path) -> Path:
     return make_workspace(tmp_path / "ws", kit("alpha"), second)
 
 
+@pytest.mark.slow
 def test_any_number_of_jobs_writes_the_same_bytes(two_kits: Path) -> None:
     # One workspace, built three ways in turn: the index embeds the workspace's path (a known
     # template bug), so comparing two workspaces would compare their paths too.
@@ -50,6 +51,7 @@ def test_any_number_of_jobs_writes_the_same_bytes(two_kits: Path) -> None:
     assert trees[0] == trees[1] == trees[2]
 
 
+@pytest.mark.slow
 def test_the_parallel_build_reports_every_document_and_kit(two_kits: Path) -> None:
     result = run_kitgen("build", "--jobs", "2", cwd=two_kits, env=NO_CACHE)
     assert result.code == 0, result.output
@@ -79,6 +81,7 @@ def test_the_time_limit_stops_a_render_in_a_worker(
     assert not list((two_kits / "kits").rglob("*.pdf"))
 
 
+@pytest.mark.slow
 def test_the_page_limit_in_a_worker_keeps_its_advice(two_kits: Path) -> None:
     result = run_kitgen("build", "--jobs", "2", cwd=two_kits,
                         env={"KITGEN_MAX_PAGES": "0", **NO_CACHE}, real_process=True)

@@ -67,6 +67,7 @@ def test_workers_end_when_the_build_is_killed(tmp_path: Path) -> None:
     assert left == [], "pool workers outlived the build that started them"
 
 
+@pytest.mark.slow
 def test_a_version_names_no_folder_of_this_machine(tmp_path: Path) -> None:
     """A version is committed and shared: nothing in it may name where kitgen is installed.
     (``--keep-html`` is the exception, on purpose: it keeps the exact HTML WeasyPrint was

@@ -37,6 +37,8 @@ from kitgen.base.workspace import Workspace
 from kitgen.signoff.ledger import KitLedger
 from kitgen.signoff.records import Record, meaning_of, parse_record, read_records
 
+pytestmark = pytest.mark.slow
+
 KIT = "acme-launch"
 MARCUS = ("Marcus Bell", "marcus.bell@northwind.example")  # sales, northwind example kits
 PRIYA = ("Priya Shah", "priya.shah@northwind.example")  # marketing

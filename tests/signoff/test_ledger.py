@@ -175,6 +175,7 @@ def write_steps(built: Built, root: Path, row: Row, hour: str = "2026-12-01T09")
 
 
 @pytest.mark.parametrize("case", list(ROWS), ids=list(ROWS))
+@pytest.mark.slow
 def test_release_truth_table(built: Built, tmp_path: Path, case: str) -> None:
     row = ROWS[case]
     root = copy_workspace(built.root, tmp_path / "ws")
@@ -228,6 +229,7 @@ def test_ledger_lists_open_requirements_as_a_blocker(tmp_path: Path) -> None:
     assert "open requirements: pricing-sheet: disputed" in gate.stdout
 
 
+@pytest.mark.slow
 def test_same_person_listed_on_both_sides_in_different_case(built: Built, tmp_path: Path) -> None:
     """Emails compare without case, so listing ``Sam@`` for marketing and ``sam@`` for sales
     must not let Sam count twice: either the file is refused, or only one side counts."""
@@ -275,6 +277,7 @@ def scratch(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=histories())
+@pytest.mark.slow
 def test_ledger_invariants_hold_for_any_history(built: Built, scratch: Path,
                                                 steps: tuple[Step, ...]) -> None:
     shutil.rmtree(kit_dir(scratch, PLAIN) / "signoffs", ignore_errors=True)

@@ -68,9 +68,7 @@ def test_missing_ssh_keygen_is_reported_with_a_fix(
     assert "fix on Debian/Ubuntu: sudo apt-get install openssh-client" in text.stdout
 
 
-def test_missing_fonts_fail_the_doctor(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_missing_fonts_fail_the_doctor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("kitgen.render.paths.FONTS_DIR", tmp_path / "no-fonts")
     code, report = doctor_json(tmp_path)
     fonts = by_name(report)["kitgen fonts"]

@@ -35,6 +35,8 @@ from helpers import (
     ssh_sign,
 )
 
+pytestmark = pytest.mark.slow
+
 KIT = "acme-launch"
 OTHER = "acme-other"
 

@@ -98,6 +98,7 @@ def allowed_signers(folder: Path, lines: dict[str, str]) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_a_draft_that_travelled_alone_verifies(built: Built, away: Path) -> None:
     pdf = shutil.copy2(draft(built), away / "card.pdf")
     code, report, text = verify_alone(Path(pdf), away)
@@ -111,6 +112,7 @@ def test_a_draft_that_travelled_alone_verifies(built: Built, away: Path) -> None
     assert "ok: nothing changed since it was built\n" in text  # a draft: not "and signed"
 
 
+@pytest.mark.slow
 def test_a_released_pdf_names_who_approved_it(built: Built, away: Path) -> None:
     pdf = Path(shutil.copy2(released(built), away / "card.pdf"))
     code, report, text = verify_alone(pdf, away)
@@ -121,6 +123,7 @@ def test_a_released_pdf_names_who_approved_it(built: Built, away: Path) -> None:
     assert any("carries 2 SSH signature(s)" in note for note in report["notes"])
 
 
+@pytest.mark.slow
 def test_signatures_are_checked_against_keys_the_reader_trusts(built: Built, away: Path) -> None:
     pdf = Path(shutil.copy2(released(built), away / "card.pdf"))
     trusted = allowed_signers(away, {SAM[1]: built.public["sam"],
@@ -138,6 +141,7 @@ def test_signatures_are_checked_against_keys_the_reader_trusts(built: Built, awa
     assert f"signature by {MARA[1]} does not verify against {wrong}" in problem
 
 
+@pytest.mark.slow
 def test_a_missing_allowed_signers_file_is_bad_input(built: Built, away: Path) -> None:
     pdf = Path(shutil.copy2(released(built), away / "card.pdf"))
     result = run_kitgen("verify", "--allowed-signers", str(away / "nope"), str(pdf), cwd=away)
@@ -146,6 +150,7 @@ def test_a_missing_allowed_signers_file_is_bad_input(built: Built, away: Path) -
     assert "Traceback" not in result.text
 
 
+@pytest.mark.slow
 def test_in_its_workspace_the_workspace_is_used(built: Built) -> None:
     code, report, text = verify_alone(released(built), built.root)
     assert code == 0, text
@@ -228,6 +233,7 @@ TAMPERS = {
 
 
 @pytest.mark.parametrize("case", TAMPERS)
+@pytest.mark.slow
 def test_a_changed_pdf_fails_on_its_own(built: Built, away: Path, case: str) -> None:
     source, tamper, says = TAMPERS[case]
     pdf = Path(shutil.copy2(source(built), away / "card.pdf"))
@@ -238,6 +244,7 @@ def test_a_changed_pdf_fails_on_its_own(built: Built, away: Path, case: str) -> 
     assert any(s in problem for problem in report["problems"] for s in says), report
 
 
+@pytest.mark.slow
 def test_a_draft_passed_off_as_released_fails(built: Built, away: Path) -> None:
     """A draft given its version's release manifest, as if it had been signed off."""
     release = (released(built).parent / "release.json").read_bytes()
@@ -267,6 +274,7 @@ def test_what_is_not_a_kitgen_pdf(away: Path) -> None:
     assert report["problems"][0].startswith("not a readable PDF")
 
 
+@pytest.mark.slow
 def test_other_readers_see_the_same_document(built: Built) -> None:
     """The appended manifest changes nothing a reader sees: same text, same pages, and the
     attachment is listed by poppler, an independent PDF reader."""
@@ -287,6 +295,7 @@ def test_other_readers_see_the_same_document(built: Built) -> None:
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
+@pytest.mark.slow
 def test_no_change_to_the_rendered_bytes_passes_and_nothing_raises(built: Built,
                                                                    data: st.DataObject) -> None:
     """Any byte of a PDF's rendered part changed, or bytes cut off or added anywhere: the

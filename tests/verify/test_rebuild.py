@@ -25,6 +25,8 @@ from pypdf import PdfWriter
 from kitgen.version import carry
 from kitgen.version.manifest import manifest_bytes
 
+pytestmark = pytest.mark.slow
+
 KIT = "acme-launch"
 
 

@@ -75,6 +75,7 @@ def edit(workspace: Path, **overrides: Any) -> None:
 # --- the first version ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_first_build_writes_version_1(built: tuple[Path, str]) -> None:
     workspace, output = built
     assert versions(workspace) == ["1"]
@@ -89,6 +90,7 @@ def test_first_build_writes_version_1(built: tuple[Path, str]) -> None:
     assert "acme-launch" in output and "written" in output
 
 
+@pytest.mark.slow
 def test_snapshot_is_the_source_file_byte_for_byte(built: tuple[Path, str]) -> None:
     workspace, _ = built
     assert (workspace / KIT_DIR / "1" / "requirements.yaml").read_bytes() == (
@@ -96,6 +98,7 @@ def test_snapshot_is_the_source_file_byte_for_byte(built: tuple[Path, str]) -> N
     ).read_bytes()
 
 
+@pytest.mark.slow
 def test_manifest_describes_the_version(built: tuple[Path, str]) -> None:
     workspace, _ = built
     data = manifest(workspace, "1")
@@ -110,6 +113,7 @@ def test_manifest_describes_the_version(built: tuple[Path, str]) -> None:
     assert all(len(value) == 64 for value in inputs.values())
 
 
+@pytest.mark.slow
 def test_manifest_sha256_and_pages_match_the_files(built: tuple[Path, str]) -> None:
     workspace, _ = built
     folder = workspace / KIT_DIR / "1"
@@ -125,6 +129,7 @@ def test_manifest_sha256_and_pages_match_the_files(built: tuple[Path, str]) -> N
     assert data["snapshot"]["sha256"] == sha256(folder / "requirements.yaml")
 
 
+@pytest.mark.slow
 def test_manifest_template_inputs_match_the_templates(built: tuple[Path, str]) -> None:
     workspace, _ = built
     inputs = manifest(workspace, "1")["inputs"]
@@ -137,6 +142,7 @@ def test_manifest_template_inputs_match_the_templates(built: tuple[Path, str]) -
 # --- writing nothing --------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_rebuilding_unchanged_inputs_writes_nothing_and_says_so(
     built: tuple[Path, str], copy_of: Callable[[Path], Path]
 ) -> None:
@@ -164,6 +170,7 @@ def test_rebuilding_unchanged_inputs_writes_nothing_and_says_so(
         ),
     ],
 )
+@pytest.mark.slow
 def test_edit_that_does_not_change_the_data_writes_nothing(
     built: tuple[Path, str],
     copy_of: Callable[[Path], Path],
@@ -182,6 +189,7 @@ def test_edit_that_does_not_change_the_data_writes_nothing(
 # --- writing the next version -----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_changed_battlecard_writes_version_2_and_leaves_version_1(
     built: tuple[Path, str], copy_of: Callable[[Path], Path]
 ) -> None:
@@ -203,6 +211,7 @@ def test_changed_battlecard_writes_version_2_and_leaves_version_1(
     assert "Version 2" in pdf_text(workspace / KIT_DIR / "2" / "index.pdf")
 
 
+@pytest.mark.slow
 def test_workspace_template_override_is_used_and_changes_the_digest(
     built: tuple[Path, str], copy_of: Callable[[Path], Path]
 ) -> None:
@@ -230,9 +239,7 @@ def test_workspace_template_override_is_used_and_changes_the_digest(
     assert second["inputs"]["data"] == manifest(workspace, "1")["inputs"]["data"]
 
 
-def test_pinned_version_that_exists_with_other_content_must_be_bumped(
-    tmp_path: Path
-) -> None:
+def test_pinned_version_that_exists_with_other_content_must_be_bumped(tmp_path: Path) -> None:
     workspace = make_workspace(tmp_path / "ws", tiny_kit(version="1.0.0"))
     first = run_kitgen("build", cwd=workspace)
     assert first.code == 0, first.output
@@ -268,6 +275,7 @@ def test_leftovers_of_a_dead_build_are_not_a_version(tmp_path: Path) -> None:
     assert len(pdf_pages(workspace / KIT_DIR / "1" / "index.pdf")) >= 1
 
 
+@pytest.mark.slow
 def test_building_one_file_leaves_other_kits_alone(
     built: tuple[Path, str], copy_of: Callable[[Path], Path]
 ) -> None:

@@ -22,6 +22,8 @@ from helpers import (
     small_kit,
 )
 
+pytestmark = pytest.mark.slow
+
 KIT = "acme-launch"
 OLD_NEED = "A one-page battlecard against Globex."
 NEW_NEED = "A one-page battlecard against Globex, with its 2027 pricing."

@@ -45,6 +45,7 @@ def built_kits(output: str) -> set[str]:
             if line.split()[:1] and line.split()[0] in KITS and "written" in line}
 
 
+@pytest.mark.slow
 def test_shards_built_one_after_another_equal_one_build(five_kits: Path) -> None:
     whole = run_kitgen("build", "--jobs", "1", cwd=five_kits, env=NO_CACHE)
     assert whole.code == 0, whole.output

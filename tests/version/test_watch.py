@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from helpers import dump, make_workspace, minimal_kit, start_kitgen
 
 from kitgen.base.workspace import Workspace
@@ -88,6 +89,7 @@ class Watcher:
         self.process.wait(timeout=30)
 
 
+@pytest.mark.slow
 def test_watch_rebuilds_on_real_saves_and_survives_errors(tmp_path: Path) -> None:
     root = make_workspace(tmp_path / "ws", minimal_kit())
     (root / "templates").mkdir()
