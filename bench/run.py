@@ -846,12 +846,12 @@ NOTES = """\
   tests/hostile/test_hostile_libyaml.py checks both give the same on every hostile file.
 - **Lazy imports.** Only `kitgen/render/pdf.py` imports WeasyPrint, and only when a document has
   to be rendered; outside a terminal kitgen does not import rich; the manifest reader does not
-  import the renderer (tests/test_lazy_imports.py).
+  import the renderer (tests/cli/test_lazy_imports.py).
 - **Process pool.** `--jobs N` (default: the cores this process may use) renders on N worker
   processes, at most two documents each in flight, each kit's index as soon as its other
   documents are rendered, and writes each kit as soon as it is complete. On Linux WeasyPrint is
   imported once in the parent and the workers are forked from it. The bytes do not depend on N
-  (tests/test_jobs.py). `--jobs 1` renders in the command's own process.
+  (tests/render/test_scheduler.py). `--jobs 1` renders in the command's own process.
 - **WeasyPrint's import.** kitgen imports WeasyPrint with cffi's search for library names (some
   twenty `ldconfig`, `gcc` and `ld` processes on Linux) switched off, and the ordinary way if
   that fails. See the two (f) rows.

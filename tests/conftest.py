@@ -1,63 +1,54 @@
 """Shared fixtures. Rendering costs 1–2 s per document, so the worked example is built once per
 session (in real processes, two workspaces side by side) and every test that only reads shares it.
+What the tests share besides fixtures is in ``helpers``.
 """
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import helpers
 import pytest
-from typer.testing import CliRunner, Result
+from helpers import ExampleBuilds, copy_workspace, make_workspace, run_kitgen, start_kitgen
+from helpers.running import PINNED, SCRUBBED, Ran
+from hypothesis import HealthCheck, settings
 
-from kitgen.cli.main import app
-
-
-@pytest.fixture(autouse=True)
-def _plain_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test sees the environment of a CI job: no build date, no colour, no terminal width
-    (pytest-xdist's workers set COLUMNS=80, which plain tables would wrap to)."""
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    monkeypatch.delenv("FORCE_COLOR", raising=False)
-    monkeypatch.delenv("COLUMNS", raising=False)
-    monkeypatch.setenv("NO_COLOR", "1")
+# Property tests are judged by what they find, never by how fast the machine is: no deadline
+# and no "too slow" health check, which fail at random on a busy CI runner.
+settings.register_profile("kitgen", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("kitgen")
 
 
-Kitgen = Callable[..., Result]
+@pytest.fixture(scope="session", autouse=True)
+def _plain_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The whole session, fixtures included, runs in the environment of a CI job: no identity,
+    no git configuration, no build date, no colour — whatever the developer's shell holds — and
+    a document cache of its own (per xdist worker), never the developer's, so what a test finds
+    there depends on this run alone, not on earlier runs or other people's on the same machine.
+    A test changes the environment with monkeypatch only, which puts it back."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in SCRUBBED:
+            patch.delenv(name, raising=False)
+        for name, value in PINNED.items():
+            patch.setenv(name, value)
+        patch.setenv("KITGEN_CACHE_DIR", str(tmp_path_factory.mktemp("document-cache")))
+        yield
+
+
+Kitgen = Callable[..., Ran]
 
 
 @pytest.fixture
-def kitgen(monkeypatch: pytest.MonkeyPatch) -> Kitgen:
-    """Run a kitgen command in-process, in ``cwd`` (the CLI takes the workspace from the cwd)."""
-
-    def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Result:
-        monkeypatch.chdir(cwd)
-        return CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
-
-    return run
+def kitgen() -> Kitgen:
+    """``run_kitgen`` as a fixture, for the tests that take it as one: ``kitgen(*args, cwd=...)``
+    runs in this process and gives a ``Ran`` (its ``exit_code`` is its ``code``)."""
+    return run_kitgen
 
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     """An empty workspace: requirements/ and kits/, no example kits."""
-    return helpers.make_workspace(tmp_path / "ws")
-
-
-@dataclass(frozen=True)
-class ExampleBuilds:
-    """The worked example made with `kitgen init` and built with `kitgen build`, twice."""
-
-    first: Path
-    second: Path
-    init: Any
-    builds: tuple[tuple[int, str, str], ...]  # (exit code, stdout, stderr) per workspace
-
-    def version_dir(self, kit: str, root: Path | None = None) -> Path:
-        return (root or self.first) / "kits" / kit / "1"
+    return make_workspace(tmp_path / "ws")
 
 
 @pytest.fixture(scope="session")
@@ -68,20 +59,20 @@ def example_builds(tmp_path_factory: pytest.TempPathFactory) -> ExampleBuilds:
         tmp_path_factory.mktemp("first") / "launch-kits",
         tmp_path_factory.mktemp("second-workspace") / "nested" / "kits-for-launch",
     ]
-    init = None
+    inits = []
     for root in roots:
         root.parent.mkdir(parents=True, exist_ok=True)
-        result = helpers.run_kitgen("init", str(root), cwd=root.parent)
-        assert result.returncode == 0, result.stderr
-        init = init or result
-    processes = [helpers.start_kitgen("build", cwd=root) for root in roots]
+        result = run_kitgen("init", str(root), cwd=root.parent, real_process=True)
+        assert result.code == 0, result.stderr
+        inits.append(result)
+    processes = [start_kitgen("build", cwd=root) for root in roots]
     builds = []
     for process in processes:
         stdout, stderr = process.communicate(timeout=600)
-        builds.append((process.returncode, stdout, stderr))
+        builds.append(Ran(process.returncode, stdout, stderr))
     for code, stdout, stderr in builds:
         assert code == 0, f"example build failed:\n{stdout}\n{stderr}"
-    return ExampleBuilds(roots[0], roots[1], init, tuple(builds))
+    return ExampleBuilds(roots[0], roots[1], inits[0], tuple(builds))
 
 
 @pytest.fixture
@@ -90,8 +81,6 @@ def copy_of(tmp_path: Path) -> Iterator[Callable[[Path], Path]]:
     counter = iter(range(1000))
 
     def copy(source: Path) -> Path:
-        target = tmp_path / f"copy-{next(counter)}"
-        shutil.copytree(source, target, symlinks=True)
-        return target
+        return copy_workspace(source, tmp_path / f"copy-{next(counter)}")
 
     yield copy

@@ -2,9 +2,9 @@
 
 Rendering is the expensive part, so the suite renders as little as it can: the kit in
 ``valid-kit.yaml`` (three documents) is built once per session, approved, released and built
-again in stages (``stages``), and every test copies the stage it needs. A session-wide document
-cache (``KITGEN_CACHE_DIR``) lets a document already rendered skip WeasyPrint. Each module is
-marked with its category (``pytest -m hostile_tamper``…) and every test with ``hostile``.
+again in stages (``stages``), and every test copies the stage it needs (``copy_of``). Each module
+is marked with its category (``pytest -m hostile_tamper``…) and every test with ``hostile`` and
+``slow``.
 
 This folder is a package so that this conftest does not shadow ``tests/conftest.py``; what the
 modules share lives in ``support.py``.
@@ -12,25 +12,19 @@ modules share lives in ``support.py``.
 
 from __future__ import annotations
 
-import os
 import secrets
-import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from signoff_helpers import cli, make_key
+from helpers import MARA, SAM, SUE, copy_workspace, make_key, must, run_kitgen
 
 from hostile.support import (
     HERE,
     KIT,
-    MARA,
-    SAM,
-    SUE,
     Sentinel,
     SocketGuard,
     Stages,
-    must,
     network_guard,
     policy_block,
     staged_kit_text,
@@ -51,23 +45,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if HERE in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.hostile)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _own_document_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """One cache for the suite, never the developer's: a document rendered once (the same
-    HTML, fonts and templates) is not rendered again, and nothing outlives the session."""
-    before = os.environ.get("KITGEN_CACHE_DIR")
-    os.environ["KITGEN_CACHE_DIR"] = str(tmp_path_factory.mktemp("document-cache"))
-    yield
-    if before is None:
-        os.environ.pop("KITGEN_CACHE_DIR", None)
-    else:
-        os.environ["KITGEN_CACHE_DIR"] = before
+            item.add_marker(pytest.mark.slow)  # every case starts from a built stage
 
 
 @pytest.fixture(scope="session")
-def stages(tmp_path_factory: pytest.TempPathFactory, _own_document_cache: None) -> Stages:
+def stages(tmp_path_factory: pytest.TempPathFactory) -> Stages:
     keys, public = {}, {}
     folder = tmp_path_factory.mktemp("keys")
     for who in ("sam", "mara", "stray"):
@@ -75,32 +57,25 @@ def stages(tmp_path_factory: pytest.TempPathFactory, _own_document_cache: None) 
     policy = policy_block(public)
     base = tmp_path_factory.mktemp("stages")
     built = workspace_with(base / "built", staged_kit_text(policy))
-    must(cli("build", cwd=built))
+    must(run_kitgen("build", cwd=built))
 
-    approved = base / "approved"
-    shutil.copytree(built, approved, symlinks=True)
+    approved = copy_workspace(built, base / "approved")
     for side, who, key in (("sales", SAM, "sam"), ("marketing", MARA, "mara")):
-        must(cli("approve", KIT, "--side", side, "--name", who[0], "--email", who[1], "--yes",
-                 "--sign-key", str(keys[key]), cwd=approved))
+        must(run_kitgen("approve", KIT, "--side", side, "--name", who[0], "--email", who[1],
+                        "--yes", "--sign-key", str(keys[key]), cwd=approved))
 
-    released = base / "released"
-    shutil.copytree(approved, released, symlinks=True)
-    must(cli("build", "--release", cwd=released))
+    released = copy_workspace(approved, base / "released")
+    must(run_kitgen("build", "--release", cwd=released))
     workspace_with(released, staged_kit_text(
         policy, **{"need: A one-page battlecard against Globex.":
                    "need: A one-page battlecard against Globex, with pricing."}))
-    must(cli("build", cwd=released))
-    must(cli("reject", KIT, "--side", "sales", "--name", SUE[0], "--email", SUE[1], "--yes",
-             "--reason", "Pricing is out of date", cwd=released))
-    must(cli("feedback", KIT, "battlecards.globex", "--useful", "yes", "--note", "Won the deal",
-             "--name", "Dana Reyes", "--email", "dana@acme.example", cwd=released))
+    must(run_kitgen("build", cwd=released))
+    must(run_kitgen("reject", KIT, "--side", "sales", "--name", SUE[0], "--email", SUE[1],
+                    "--yes", "--reason", "Pricing is out of date", cwd=released))
+    must(run_kitgen("feedback", KIT, "battlecards.globex", "--useful", "yes", "--note",
+                    "Won the deal", "--name", "Dana Reyes", "--email", "dana@acme.example",
+                    cwd=released))
     return Stages(built, approved, released, keys, public, policy)
-
-
-@pytest.fixture
-def copy_stage(copy_of: Callable[[Path], Path]) -> Callable[[Path], Path]:
-    """Copy a staged workspace so that a test may change it (tests/conftest.py's ``copy_of``)."""
-    return copy_of
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
-"""What the hostile suite's modules share: paths, the people who sign, the staged kit, and
-readers of what a user would see under kits/."""
+"""What only the hostile suite's modules share: its kit and the stages of its life, more people
+who sign, and the network guard and leak scanner. Builders, readers and the CLI runner are the
+whole suite's, in ``helpers``."""
 
 from __future__ import annotations
 
@@ -12,19 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from helpers import pdf_stream_bytes
+from helpers import MARA, MONA, SAM, SUE, pdf_stream_bytes
 from pypdf import PdfReader
-from signoff_helpers import Ran, clean_env
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 VALID_KIT = HERE / "valid-kit.yaml"
 NETGUARD = HERE / "netguard"
 KIT = "hostile-kit"
-MARA = ("Mara Quinn", "mara@acme.example")  # marketing
-MONA = ("Mona Reyes", "mona@acme.example")  # marketing
-SAM = ("Sam Ortega", "sam@acme.example")  # sales
-SUE = ("Sue Park", "sue@acme.example")  # sales
 # More signers, for the concurrency rounds: listed in the built kit, one side each.
 MARKETERS = [(f"Marketer {n}", f"marketer{n}@acme.example") for n in range(8)]
 SELLERS = [(f"Seller {n}", f"seller{n}@acme.example") for n in range(8)]
@@ -65,14 +61,9 @@ def workspace_with(root: Path, text: str) -> Path:
     return root
 
 
-def must(result: Ran) -> Ran:
-    assert result.code == 0, result.text
-    return result
-
-
 @dataclass(frozen=True)
 class Stages:
-    """The kit at each stage of its life; copy one with ``copy_stage`` before changing it.
+    """The kit at each stage of its life; copy one with ``copy_of`` before changing it.
 
     ``built``: version 1 built, nothing signed. ``approved``: version 1 approved by Sam (sales)
     and Mara (marketing), both signed with their SSH keys. ``released``: that, released, plus a
@@ -101,33 +92,9 @@ def staged_kit_text(policy: str, **replace: str) -> str:
     return kit_text(**{original: policy}, **replace)
 
 
-def visible_tree(root: Path) -> dict[str, bytes]:
-    """What a user sees (and `git add` picks up) under ``root``: files and links, no hidden
-    names at any depth."""
-    found: dict[str, bytes] = {}
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        if any(part.startswith(".") for part in relative.parts):
-            continue
-        if path.is_symlink():
-            found[relative.as_posix()] = b"-> " + os.readlink(path).encode()
-        elif path.is_file():
-            found[relative.as_posix()] = path.read_bytes()
-        elif path.is_dir():
-            found[relative.as_posix() + "/"] = b""
-    return found
-
-
 # kits/index.html lists every kit as of the last build: a view derived from the versions,
 # which every build (even one whose release failed) rewrites and `verify` does not check.
 CATALOG = "index.html"
-
-
-def kits_state(kits: Path) -> dict[str, bytes]:
-    """Every file and folder under kits/, hidden ones too, except the derived catalog."""
-    return {p.relative_to(kits).as_posix() + ("/" if p.is_dir() else ""):
-            b"" if p.is_dir() else p.read_bytes()
-            for p in sorted(kits.rglob("*")) if p.relative_to(kits).as_posix() != CATALOG}
 
 
 def hidden_entries(root: Path) -> list[str]:
@@ -152,10 +119,10 @@ class SocketGuard:
     def attempts(self) -> str:
         return self.log.read_text() if self.log.exists() else ""
 
-    def env(self, **extra: str | None) -> dict[str, str]:
-        """The environment of a real kitgen process under the same guard."""
+    def env(self, **extra: str | None) -> dict[str, str | None]:
+        """What a real kitgen process needs in its environment to run under the same guard."""
         path = os.pathsep.join(p for p in (str(NETGUARD), os.environ.get("PYTHONPATH")) if p)
-        return clean_env(PYTHONPATH=path, KITGEN_SOCKET_LOG=str(self.log), **extra)
+        return {"PYTHONPATH": path, "KITGEN_SOCKET_LOG": str(self.log), **extra}
 
 
 @contextlib.contextmanager

@@ -24,7 +24,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -32,19 +31,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from signoff_helpers import clean_env, cli
+from helpers import MARA, SAM, SUE, run_kitgen, start_kitgen, tree
 
 from hostile.support import (
     CATALOG,
     KIT,
-    MARA,
-    SAM,
-    SUE,
     Stages,
     hidden_entries,
-    kits_state,
     staged_kit_text,
-    visible_tree,
     workspace_with,
 )
 from kitgen.signoff.records import parse_record
@@ -59,7 +53,7 @@ DERIVED = (CATALOG,)
 
 
 def state(root: Path) -> dict[str, bytes]:
-    return {k: v for k, v in visible_tree(root / "kits").items() if k not in DERIVED}
+    return tree(root / "kits", hidden=False, leave_out=DERIVED)
 
 
 @dataclass
@@ -116,16 +110,15 @@ class Run:
 
 def start(command: Command, stages: Stages, root: Path, n: int) -> Run:
     marker = root.parent / f"{root.name}.paused"
-    env = clean_env(KITGEN_TEST_PAUSE_AT=f"write:{n}", KITGEN_TEST_PAUSE_MARKER=str(marker))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kitgen", *expand(command.args, stages)], cwd=root, env=env,
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    env = {"KITGEN_TEST_PAUSE_AT": f"write:{n}", "KITGEN_TEST_PAUSE_MARKER": str(marker)}
+    process = start_kitgen(
+        *expand(command.args, stages), cwd=root, env=env, stderr=subprocess.STDOUT, text=False,
         start_new_session=True,  # its own process group: the kill takes its workers too
     )
     return Run(n, root, marker, process)
 
 
-def stop_at_pause(run: Run, timeout: float = 120) -> None:
+def stop_at_pause(run: Run, timeout: float = 600) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if run.marker.exists() and run.marker.read_text().endswith("\n"):
@@ -238,7 +231,7 @@ def test_after_each_kill_kits_holds_the_old_state_or_the_new(crashes: Crashes) -
 
 def test_after_each_kill_verify_passes(crashes: Crashes) -> None:
     for run in [r for r in crashes.runs if r.killed]:
-        result = cli("verify", cwd=run.root)
+        result = run_kitgen("verify", cwd=run.root)
         assert result.code == 0, f"killed at {run.label}:\n{result.text}"
 
 
@@ -252,12 +245,13 @@ def test_after_each_kill_only_hidden_leftovers(crashes: Crashes) -> None:
 
 def test_running_again_completes_and_cleans_up(crashes: Crashes, stages: Stages) -> None:
     for run in [r for r in crashes.runs if r.killed]:
-        again = cli(*expand(crashes.command.args, stages), cwd=run.root)
+        again = run_kitgen(*expand(crashes.command.args, stages), cwd=run.root)
         assert again.code == 0, f"after a kill at {run.label}:\n{again.text}"
-        assert cli("verify", cwd=run.root).code == 0
+        assert run_kitgen("verify", cwd=run.root).code == 0
         assert hidden_entries(run.root / "kits") == [], f"after a kill at {run.label}"
         if crashes.command.deterministic:  # the catalog too, now
-            assert visible_tree(run.root / "kits") == visible_tree(crashes.completed.root / "kits")
+            assert tree(run.root / "kits", hidden=False) == tree(
+                crashes.completed.root / "kits", hidden=False)
 
 
 # --- a full disk ------------------------------------------------------------------------------
@@ -266,7 +260,7 @@ def test_running_again_completes_and_cleans_up(crashes: Crashes, stages: Stages)
 def everything(kits: Path) -> dict[str, bytes]:
     """Every file under kits/, hidden ones too: nothing may be left half-written (the derived
     catalog aside: a failed release may still refresh it)."""
-    return kits_state(kits)
+    return tree(kits, leave_out={CATALOG})
 
 
 DISK_COMMANDS: dict[str, tuple[str, Callable[[Stages], list[str]], Callable | None]] = {
@@ -320,11 +314,11 @@ def refuse(error: int) -> Callable[..., Any]:
 
 @pytest.mark.parametrize("where", ["data", "link-or-rename", "folder"])
 @pytest.mark.parametrize("name", list(DISK_COMMANDS))
-def test_simulated_full_disk(stages: Stages, copy_stage: Callable[[Path], Path],
+def test_simulated_full_disk(stages: Stages, copy_of: Callable[[Path], Path],
                              monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest,
                              name: str, where: str) -> None:
     stage, args, prepare = DISK_COMMANDS[name]
-    root = copy_stage(getattr(stages, stage))
+    root = copy_of(getattr(stages, stage))
     if prepare:
         prepare(root, stages)
     before = everything(root / "kits")
@@ -344,16 +338,16 @@ def test_simulated_full_disk(stages: Stages, copy_stage: Callable[[Path], Path],
             real_mkdir(self, *a, **k)
 
         monkeypatch.setattr(Path, "mkdir", mkdir)
-    result = cli(*args(stages), cwd=root)
+    result = run_kitgen(*args(stages), cwd=root)
     monkeypatch.undo()
     assert result.code == 4, result.text
     assert "the disk is full" in result.text
     assert "Traceback" not in result.text and "internal error" not in result.text
     assert everything(root / "kits") == before  # nothing lost, nothing half-written
-    assert cli("verify", cwd=root).code == 0
-    again = cli(*args(stages), cwd=root)  # space again: it works
+    assert run_kitgen("verify", cwd=root).code == 0
+    again = run_kitgen(*args(stages), cwd=root)  # space again: it works
     assert again.code == 0, again.text
-    assert cli("verify", cwd=root).code == 0
+    assert run_kitgen("verify", cwd=root).code == 0
 
 
 @pytest.fixture(scope="module")
@@ -397,18 +391,17 @@ def test_real_full_disk(tiny_disk: Path, stages: Stages, name: str, leave: int) 
     filler = fill(tiny_disk, leave)
     before = everything(root / "kits")
     try:
-        result = subprocess.run([sys.executable, "-m", "kitgen", *args(stages)], cwd=root,
-                                env=clean_env(), capture_output=True, text=True, timeout=120)
-        output = result.stdout + result.stderr
-        if result.returncode == 0:
+        result = run_kitgen(*args(stages), cwd=root, real_process=True)
+        output = result.output
+        if result.code == 0:
             # Enough room after all (a small record fits in what was left): then it is whole.
             assert leave > 0, output
-            assert cli("verify", cwd=root).code == 0
+            assert run_kitgen("verify", cwd=root).code == 0
         else:
-            assert result.returncode == 4, output
+            assert result.code == 4, output
             assert "the disk is full" in output and "Traceback" not in output
             assert everything(root / "kits") == before
     finally:
         filler.unlink()
-    assert cli("verify", cwd=root).code == 0
+    assert run_kitgen("verify", cwd=root).code == 0
     shutil.rmtree(root)

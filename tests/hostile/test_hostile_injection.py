@@ -24,21 +24,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import helpers
 import pytest
 import yaml
+from helpers import clean_env, run_kitgen, tree
 from pypdf import PdfReader
-from signoff_helpers import cli, run
 
 from hostile.support import (
+    CATALOG,
     KIT,
     VALID_KIT,
     Sentinel,
     SocketGuard,
     Stages,
-    kits_state,
     leaks,
     network_guard,
-    visible_tree,
     workspace_with,
 )
 
@@ -82,7 +82,7 @@ def without_space(text: str) -> str:
 
 
 def pdf_text(path: Path) -> str:
-    return without_space("".join(page.extract_text() or "" for page in PdfReader(path).pages))
+    return without_space(helpers.pdf_text(path))
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def text_build(tmp_path_factory: pytest.TempPathFactory, sentinel: Sentinel) -> 
     data["playbook"]["stallers"][0]["stall"] = fill(STALL, sentinel, templates)
     workspace_with(root, yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000))
     with network_guard(root.parent / "socket.log") as guard:
-        result = cli("build", cwd=root)
+        result = run_kitgen("build", cwd=root)
     assert result.code == 0, result.text
     return TextBuild(root, root / "kits" / KIT / "1", texts, guard,
                      result.stdout + result.stderr)
@@ -265,14 +265,14 @@ def write_template(root: Path, case: TemplateCase, secret: Sentinel) -> None:
 
 @pytest.mark.parametrize("name", list(TEMPLATE_CASES))
 def test_workspace_template_injection(
-    stages: Stages, copy_stage: Callable[[Path], Path], sentinel: Sentinel,
+    stages: Stages, copy_of: Callable[[Path], Path], sentinel: Sentinel,
     socket_guard: SocketGuard, name: str,
 ) -> None:
     case = TEMPLATE_CASES[name]
-    root = copy_stage(stages.built)
+    root = copy_of(stages.built)
     write_template(root, case, sentinel)
-    before = kits_state(root / "kits")
-    result = cli("build", cwd=root)
+    before = tree(root / "kits", leave_out={CATALOG})
+    result = run_kitgen("build", cwd=root)
     output = result.stdout + result.stderr
     assert "Traceback" not in output and "internal error" not in output, output
     assert sentinel.token not in output
@@ -280,7 +280,7 @@ def test_workspace_template_injection(
     if case.refused:
         assert result.code == 2, output
         assert case.refused in output, output
-        assert kits_state(root / "kits") == before
+        assert tree(root / "kits", leave_out={CATALOG}) == before
     else:
         assert result.code == 0, output
         card = root / "kits" / KIT / "2" / "battlecard-globex.pdf"
@@ -305,17 +305,17 @@ def test_every_template_case_fills_in_as_intended(sentinel: Sentinel, tmp_path: 
 
 
 def test_the_leak_scanner_finds_what_a_template_may_attach(
-    stages: Stages, copy_stage: Callable[[Path], Path], sentinel: Sentinel,
+    stages: Stages, copy_of: Callable[[Path], Path], sentinel: Sentinel,
 ) -> None:
     """The control: a file inside templates/ may be attached, and then the scan finds it (in
     an inflated attachment stream), so an empty scan above means something."""
-    root = copy_stage(stages.built)
+    root = copy_of(stages.built)
     templates = root / "templates"
     templates.mkdir(exist_ok=True)
     (templates / "inside.txt").write_text("INSIDE-TOKEN-5d1c\n")
     (templates / "battlecard.html.j2").write_text(
         page('<link rel="attachment" href="inside.txt">'))
-    assert cli("build", cwd=root).code == 0
+    assert run_kitgen("build", cwd=root).code == 0
     assert leaks(root / "kits", "INSIDE-TOKEN-5d1c") == [f"{KIT}/2/battlecard-globex.pdf"]
     assert leaks(root / "kits", MARK) == [f"{KIT}/2/battlecard-globex.pdf"]
     assert leaks(root / "kits", sentinel.token) == []
@@ -331,11 +331,11 @@ except OSError as error:
 
 
 def test_all_resource_vectors_in_a_real_process_with_a_render_pool(
-    stages: Stages, copy_stage: Callable[[Path], Path], sentinel: Sentinel, tmp_path: Path,
+    stages: Stages, copy_of: Callable[[Path], Path], sentinel: Sentinel, tmp_path: Path,
 ) -> None:
     """The same vectors at once in `kitgen build --jobs 2`, guarded through sitecustomize: the
     guard covers the CLI process and its render workers."""
-    root = copy_stage(stages.built)
+    root = copy_of(stages.built)
     body = "".join(case.template for case in TEMPLATE_CASES.values() if not case.refused
                    and case.setup is None)
     write_template(root, TemplateCase(page(body.replace(f"<p>{MARK}</p>", ""))), sentinel)
@@ -343,11 +343,11 @@ def test_all_resource_vectors_in_a_real_process_with_a_render_pool(
         pass  # only for its log and env; this process is not guarded here
     env = guard.env(KITGEN_CACHE="off")
     # The guard is live in a child process: a probe's connection is refused and logged.
-    probe = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True,
-                           text=True, timeout=60)
+    probe = subprocess.run([sys.executable, "-c", PROBE], env=clean_env(**env),
+                           capture_output=True, text=True, timeout=600)
     assert "refused by the kitgen test guard" in probe.stdout and guard.attempts()
     guard.log.unlink()
-    result = run("build", "--jobs", "2", cwd=root, env=env)
+    result = run_kitgen("build", "--jobs", "2", cwd=root, env=env, real_process=True)
     assert result.code == 0, result.text
     assert guard.attempts() == "", guard.attempts()
     assert sentinel.token not in result.stdout + result.stderr
@@ -356,13 +356,13 @@ def test_all_resource_vectors_in_a_real_process_with_a_render_pool(
 
 
 def test_a_template_symlinked_out_is_refused_before_anything_is_written(
-    stages: Stages, copy_stage: Callable[[Path], Path], sentinel: Sentinel,
+    stages: Stages, copy_of: Callable[[Path], Path], sentinel: Sentinel,
 ) -> None:
-    root = copy_stage(stages.built)
-    before = visible_tree(root / "kits")
+    root = copy_of(stages.built)
+    before = tree(root / "kits", hidden=False)
     templates = root / "templates"
     templates.mkdir(exist_ok=True)
     (templates / "playbook.html.j2").symlink_to(sentinel.path)
-    result = cli("build", cwd=root)
+    result = run_kitgen("build", cwd=root)
     assert result.code == 2 and "outside the workspace" in result.text
-    assert visible_tree(root / "kits") == before
+    assert tree(root / "kits", hidden=False) == before

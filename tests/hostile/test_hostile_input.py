@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import tree
-from signoff_helpers import Ran, cli, run
+from helpers import SAM, Ran, run_kitgen, tree
 
-from hostile.support import DATA, KIT, SAM, VALID_KIT, Stages, kit_text, visible_tree
+from hostile.support import DATA, KIT, VALID_KIT, Stages, kit_text
 
 pytestmark = pytest.mark.hostile_input
 
@@ -171,7 +170,7 @@ def test_every_committed_file_has_its_expectation() -> None:
 
 def test_the_file_they_are_copies_of_is_valid(stages: Stages) -> None:
     """Each data file differs from a valid kit in one fault only (the kit built in stages)."""
-    result = cli("check", str(VALID_KIT), cwd=stages.built)
+    result = run_kitgen("check", str(VALID_KIT), cwd=stages.built)
     assert result.code == 0, result.text
 
 
@@ -209,13 +208,13 @@ ALL = sorted(COMMITTED) + sorted(GENERATED)
 @pytest.mark.parametrize("command", ["check", "build"])
 @pytest.mark.parametrize("name", ALL)
 def test_bad_file_is_refused_and_nothing_is_written(
-    stages: Stages, copy_stage: Callable[[Path], Path], kits_before: dict[str, bytes],
+    stages: Stages, copy_of: Callable[[Path], Path], kits_before: dict[str, bytes],
     name: str, command: str,
 ) -> None:
-    root = copy_stage(stages.released)
+    root = copy_of(stages.released)
     file = f"requirements/{name}.yaml"
     (root / file).write_bytes(bad_file(name))
-    result = cli(command, file, cwd=root)
+    result = run_kitgen(command, file, cwd=root)
     assert_refused(result, file, expectation(name))
     assert tree(root / "kits") == kits_before
     assert not (root / "PWNED").exists()
@@ -229,13 +228,13 @@ REAL_PROCESS = ["python-tag-apply", "python-tag-name", "alias-bomb", "alias-bomb
 
 
 @pytest.mark.parametrize("name", REAL_PROCESS)
-def test_bad_file_in_a_real_process(stages: Stages, copy_stage: Callable[[Path], Path],
+def test_bad_file_in_a_real_process(stages: Stages, copy_of: Callable[[Path], Path],
                                     kits_before: dict[str, bytes], name: str) -> None:
-    root = copy_stage(stages.released)
+    root = copy_of(stages.released)
     file = f"requirements/{name}.yaml"
     data = bad_file(name).replace(b"touch PWNED", f"touch {root / 'PWNED'}".encode())
     (root / file).write_bytes(data)
-    result = run("build", file, cwd=root, timeout=120)
+    result = run_kitgen("build", file, cwd=root, real_process=True)
     assert_refused(result, file, expectation(name))
     assert "\x1b" not in result.stdout + result.stderr
     assert tree(root / "kits") == kits_before
@@ -243,11 +242,11 @@ def test_bad_file_in_a_real_process(stages: Stages, copy_stage: Callable[[Path],
 
 
 def test_thousands_of_problems_are_cut_to_a_readable_list(
-    stages: Stages, copy_stage: Callable[[Path], Path],
+    stages: Stages, copy_of: Callable[[Path], Path],
 ) -> None:
-    root = copy_stage(stages.released)
+    root = copy_of(stages.released)
     (root / "requirements" / "many.yaml").write_bytes(GENERATED["thousands-of-problems"][0]())
-    result = cli("check", "requirements/many.yaml", cwd=root)
+    result = run_kitgen("check", "requirements/many.yaml", cwd=root)
     assert result.code == 2
     listed = [line for line in result.stderr.splitlines()
               if line.startswith("  requirements/many.yaml")]
@@ -260,60 +259,61 @@ def test_thousands_of_problems_are_cut_to_a_readable_list(
 
 
 def test_requirement_file_linked_to_a_file_outside_the_workspace(
-    stages: Stages, copy_stage: Callable[[Path], Path], kits_before: dict[str, bytes],
+    stages: Stages, copy_of: Callable[[Path], Path], kits_before: dict[str, bytes],
     tmp_path: Path,
 ) -> None:
     """A link in a pull request must not make CI read (and quote) a file of the machine."""
-    root = copy_stage(stages.released)
+    root = copy_of(stages.released)
     outside = tmp_path / "elsewhere.yaml"
     outside.write_text(kit_text(**{"kit: hostile-kit": "kit: leaked-kit"}))
     (root / "requirements" / "leak.yaml").symlink_to(outside)
     for command in ("check", "build"):
-        result = cli(command, "requirements/leak.yaml", cwd=root)
+        result = run_kitgen(command, "requirements/leak.yaml", cwd=root)
         assert_refused(result, "requirements/leak.yaml",
                        Expect(None, "a symbolic link to a file outside the workspace"))
-        default = cli(command, cwd=root)  # every file in requirements/: the link is among them
+        # Every file in requirements/: the link is among them.
+        default = run_kitgen(command, cwd=root)
         assert default.code == 2 and "requirements/leak.yaml" in default.stderr
     assert tree(root / "kits") == kits_before
 
 
 def test_kit_id_whose_folder_is_a_link_out_of_kits(
-    stages: Stages, copy_stage: Callable[[Path], Path], tmp_path: Path,
+    stages: Stages, copy_of: Callable[[Path], Path], tmp_path: Path,
 ) -> None:
     """`check` validates the file alone (it is valid); `build` refuses to write through the link."""
-    root = copy_stage(stages.released)
+    root = copy_of(stages.released)
     outside = tmp_path / "outside-kits"
     outside.mkdir()
     (root / "requirements" / "linked.yaml").write_text(
         kit_text(**{"kit: hostile-kit": "kit: linked-kit"}))
     (root / "kits" / "linked-kit").symlink_to(outside, target_is_directory=True)
-    before = visible_tree(root / "kits")
-    assert cli("check", "requirements/linked.yaml", cwd=root).code == 0
-    result = cli("build", "requirements/linked.yaml", cwd=root)
+    before = tree(root / "kits", hidden=False)
+    assert run_kitgen("check", "requirements/linked.yaml", cwd=root).code == 0
+    result = run_kitgen("build", "requirements/linked.yaml", cwd=root)
     assert result.code == 2, result.text
     assert "symbolic link" in result.text and "Traceback" not in result.text
     assert list(outside.iterdir()) == []
-    assert visible_tree(root / "kits") == before
+    assert tree(root / "kits", hidden=False) == before
 
 
 @pytest.mark.parametrize("folder", ["signoffs", "feedback"])
 def test_record_folder_linked_out_of_kits_is_not_written_through(
-    stages: Stages, copy_stage: Callable[[Path], Path], tmp_path: Path, folder: str,
+    stages: Stages, copy_of: Callable[[Path], Path], tmp_path: Path, folder: str,
 ) -> None:
-    root = copy_stage(stages.built)
+    root = copy_of(stages.built)
     outside = tmp_path / "outside"
     outside.mkdir()
     (root / "kits" / KIT / folder).symlink_to(outside, target_is_directory=True)
     if folder == "signoffs":
-        result = cli("approve", KIT, "--side", "sales", "--name", SAM[0], "--email", SAM[1],
-                     "--yes", cwd=root)
+        result = run_kitgen("approve", KIT, "--side", "sales", "--name", SAM[0], "--email", SAM[1],
+                            "--yes", cwd=root)
     else:
-        result = cli("feedback", KIT, "battlecards.globex", "--useful", "yes", "--name", "Dana",
-                     "--email", "dana@acme.example", cwd=root)
+        result = run_kitgen("feedback", KIT, "battlecards.globex", "--useful", "yes", "--name",
+                            "Dana", "--email", "dana@acme.example", cwd=root)
     assert result.code == 2, result.text
     assert "symbolic link" in result.text
     assert list(outside.iterdir()) == []
-    verified = cli("verify", cwd=root)
+    verified = run_kitgen("verify", cwd=root)
     if folder == "signoffs":  # a linked record folder is named; feedback is not verify's
         assert verified.code == 1
         assert f"FAIL kits/{KIT}/signoffs: a symbolic link" in verified.stdout
@@ -347,33 +347,32 @@ ESC = "\x1b[2J\x1b[31m"
     ],
     ids=lambda value: value[0] if isinstance(value, list) else None,
 )
-def test_hostile_arguments_are_bad_input(stages: Stages, copy_stage: Callable[[Path], Path],
+def test_hostile_arguments_are_bad_input(stages: Stages, copy_of: Callable[[Path], Path],
                                          args: list[str], says: str) -> None:
-    root = copy_stage(stages.built)
-    before = visible_tree(root)
+    root = copy_of(stages.built)
+    before = tree(root, hidden=False)
     identity = {"KITGEN_NAME": SAM[0], "KITGEN_EMAIL": SAM[1]}
-    result = cli(*args, *(["--yes"] if args[0] in ("approve", "reject") else []), cwd=root,
-                 **identity)
+    result = run_kitgen(*args, *(["--yes"] if args[0] in ("approve", "reject") else []), cwd=root,
+                        env=identity)
     assert result.code == 2, result.text
     assert says in result.text, result.text
     assert "Traceback" not in result.text and "internal error" not in result.text
     assert "\x1b" not in result.stdout
-    assert visible_tree(root) == before
+    assert tree(root, hidden=False) == before
 
 
 def test_undecodable_argument_in_a_real_process(stages: Stages,
-                                                copy_stage: Callable[[Path], Path]) -> None:
+                                                copy_of: Callable[[Path], Path]) -> None:
     """Bytes that are not UTF-8 in argv reach Python as lone surrogates: refused, not a crash."""
     import subprocess
-    import sys
 
-    from signoff_helpers import clean_env
+    from helpers import clean_env, kitgen_command
 
-    root = copy_stage(stages.built)
+    root = copy_of(stages.built)
     result = subprocess.run(
-        [sys.executable, "-m", "kitgen", "approve", KIT, "--side", "sales", "--yes",
-         b"--name".decode(), os.fsdecode(b"Sam \xff\xfe"), "--email", SAM[1]],
-        cwd=root, env=clean_env(), capture_output=True, timeout=120,
+        kitgen_command("approve", KIT, "--side", "sales", "--yes", b"--name".decode(),
+                       os.fsdecode(b"Sam \xff\xfe"), "--email", SAM[1]),
+        cwd=root, env=clean_env(), capture_output=True, timeout=600,
     )
     output = (result.stdout + result.stderr).decode("utf-8", "replace")
     assert result.returncode == 2, output
@@ -382,9 +381,9 @@ def test_undecodable_argument_in_a_real_process(stages: Stages,
 
 
 def test_a_folder_given_as_a_requirement_file(stages: Stages,
-                                              copy_stage: Callable[[Path], Path]) -> None:
-    root = copy_stage(stages.built)
+                                              copy_of: Callable[[Path], Path]) -> None:
+    root = copy_of(stages.built)
     (root / "requirements" / "folder.yaml").mkdir()
-    result = cli("build", "requirements/folder.yaml", cwd=root)
+    result = run_kitgen("build", "requirements/folder.yaml", cwd=root)
     assert_refused(result, "requirements/folder.yaml", Expect(None, "not a regular file"))
     shutil.rmtree(root / "requirements" / "folder.yaml")

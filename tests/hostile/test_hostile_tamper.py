@@ -1,4 +1,4 @@
-"""Tampering after the fact (issue 5, item 3), beyond tests/test_verify.py.
+"""Tampering after the fact (issue 5, item 3), beyond tests/verify/test_kit.py.
 
 Each case edits a copy of the ``released`` stage — version 1 released on Sam's (sales) and
 Mara's (marketing) signed approvals, version 2 built and rejected by Sue, one feedback record —
@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from signoff_helpers import cli, flip_byte, rename_to_content
+from helpers import SUE, flip_byte, rename_to_content, run_kitgen
 
-from hostile.support import KIT, SUE, Stages
+from hostile.support import KIT, Stages
 
 pytestmark = pytest.mark.hostile_tamper
 
@@ -57,9 +57,16 @@ def edit_json(path: Path, change: Callable[[dict], None], *, canonical: bool = T
         path.write_text(json.dumps(data))
 
 
+def entry_of(release: dict, side: str) -> dict:
+    """A side's entry in release.json's ``signoffs``, which are in the order of their file
+    names: by time, then side — so which comes first depends on whether both approvals landed
+    in the same second. Select by side, never by position."""
+    (entry,) = [e for e in release["signoffs"] if e["side"] == side]
+    return entry
+
+
 def relied(root: Path, side: str) -> Path:
-    (entry,) = [e for e in json.loads(release_json(root).read_text())["signoffs"]
-                if e["side"] == side]
+    entry = entry_of(json.loads(release_json(root).read_text()), side)
     return kit(root) / "signoffs" / entry["file"]
 
 
@@ -91,21 +98,19 @@ def released_document_dropped_with_its_entry(root: Path, s: Stages) -> list[Expe
 
 def release_relied_record_hash_edited(root: Path, s: Stages) -> list[Expect]:
     record = relied(root, "sales")
-    # By side, not by place: the order follows the records' times, which may share a second.
-    edit_json(release_json(root), lambda r: next(
-        e for e in r["signoffs"] if e["side"] == "sales").update(sha256="f" * 64))
+    edit_json(release_json(root), lambda r: entry_of(r, "sales").update(sha256="f" * 64))
     return [Expect(f"{K}/signoffs/{record.name}",
                    "sign-off record this release relied on was changed")]
 
 
 def release_signer_name_edited(root: Path, s: Stages) -> list[Expect]:
-    edit_json(release_json(root), lambda r: r["signoffs"][1].update(name="Someone Senior"))
+    edit_json(release_json(root), lambda r: entry_of(r, "sales").update(name="Someone Senior"))
     return [Expect(f"{K}/1/released/release.json",
                    "release manifest says name 'Someone Senior'")]
 
 
 def release_signed_flag_edited(root: Path, s: Stages) -> list[Expect]:
-    edit_json(release_json(root), lambda r: r["signoffs"][0].update(signed=False))
+    edit_json(release_json(root), lambda r: entry_of(r, "marketing").update(signed=False))
     return [Expect(f"{K}/1/released/release.json", "release manifest says signed False")]
 
 
@@ -356,17 +361,17 @@ TAMPERS: list[Tamper] = [
 
 
 def test_the_released_stage_verifies_untouched(stages: Stages) -> None:
-    result = cli("verify", cwd=stages.released)
+    result = run_kitgen("verify", cwd=stages.released)
     assert result.code == 0, result.text
     assert f"{KIT}: 2 versions, 3 sign-off records, released: 1" in result.stdout
 
 
 @pytest.mark.parametrize("tamper", TAMPERS, ids=[t.__name__ for t in TAMPERS])
-def test_tampering_is_caught_and_named(stages: Stages, copy_stage: Callable[[Path], Path],
+def test_tampering_is_caught_and_named(stages: Stages, copy_of: Callable[[Path], Path],
                                        tamper: Tamper) -> None:
-    root = copy_stage(stages.released)
+    root = copy_of(stages.released)
     expected = tamper(root, stages)
-    result = cli("verify", cwd=root)
+    result = run_kitgen("verify", cwd=root)
     output = result.stdout + result.stderr
     assert "Traceback" not in output and "internal error" not in output, output
     assert "\x1b" not in output  # a planted escape sequence is shown escaped, never sent
@@ -381,7 +386,7 @@ def test_tampering_is_caught_and_named(stages: Stages, copy_stage: Callable[[Pat
     for e in expected:
         assert any(line.startswith(f"FAIL {e.path}: ") and e.says in line for line in fails), \
             "\n".join(fails)
-    as_json = json.loads(cli("verify", "--json", cwd=root).stdout)
+    as_json = json.loads(run_kitgen("verify", "--json", cwd=root).stdout)
     assert not all(report["ok"] for report in as_json)
 
 
@@ -391,23 +396,23 @@ def test_enough_named_cases() -> None:
 
 
 def test_a_forged_record_never_reaches_the_terminal_through_status(
-    stages: Stages, copy_stage: Callable[[Path], Path],
+    stages: Stages, copy_of: Callable[[Path], Path],
 ) -> None:
-    root = copy_stage(stages.released)
+    root = copy_of(stages.released)
     record_forged_with_terminal_escapes(root, stages)
-    status = cli("status", cwd=root)
+    status = run_kitgen("status", cwd=root)
     assert "\x1b" not in status.stdout + status.stderr
     assert "Sue Park" not in status.stdout  # the record does not count, so it is not listed
-    check = cli("check", cwd=root)
+    check = run_kitgen("check", cwd=root)
     assert "\x1b" not in check.stdout + check.stderr
 
 
 def test_approve_still_works_beside_a_crash_leftover_signature(
-    stages: Stages, copy_stage: Callable[[Path], Path],
+    stages: Stages, copy_of: Callable[[Path], Path],
 ) -> None:
-    root = copy_stage(stages.released)
+    root = copy_of(stages.released)
     orphan_signature_nothing_relied_on_is_only_a_note(root, stages)
-    result = cli("approve", KIT, "--side", "sales", "--name", SUE[0], "--email", SUE[1],
-                 "--yes", "--version", "1", cwd=root)
+    result = run_kitgen("approve", KIT, "--side", "sales", "--name", SUE[0], "--email", SUE[1],
+                        "--yes", "--version", "1", cwd=root)
     assert result.code == 0 and "recorded" in result.stdout, result.text
-    assert cli("verify", cwd=root).code == 0
+    assert run_kitgen("verify", cwd=root).code == 0
