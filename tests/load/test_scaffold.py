@@ -28,7 +28,7 @@ def test_new_kit_passes_check_and_the_schema(workspace: Path, scaffolded: Path) 
     assert check.code == 0, check.output
     [report] = json.loads(check.stdout)
     assert report["kit"] == "acme-launch"
-    # Nothing but the placeholders themselves (tests/test_placeholders.py): no stale card.
+    # Nothing but the placeholders themselves (tests/load/test_placeholders.py): no stale card.
     assert report["warnings"]
     assert all("placeholder" in w["message"] for w in report["warnings"])
     # Placeholders can never be signed off: the example open items keep the kit unsettled.

@@ -265,7 +265,7 @@ def test_metadata_names_the_document_and_its_owners(
     example_builds: ExampleBuilds, name: str
 ) -> None:
     """Internal documents name the kit and both owners; a customer-facing one only the product
-    and the persona (tests/test_field_documents.py proves it carries nothing internal)."""
+    and the persona (tests/render/test_field_documents.py proves it carries nothing internal)."""
     kit = example(name)
     customer = {f"value-prop-{vp.id}.pdf": vp for vp in kit.value_props
                 if vp.audience == "customer"}
