@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import copy
 import shutil
-import struct
-import zlib
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import dump, tiny_png
+
+from helpers.builders import dump, tiny_png
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 DROID_FALLBACK = Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")
@@ -28,19 +27,6 @@ SVG_LOGO = f"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 10" width
   <path d="M14 5h24" stroke="{LOGO_FILL}" stroke-width="2"/>
 </svg>
 """
-
-
-def solid_png(rgb: bytes, size: int = 2) -> bytes:
-    """A ``size`` × ``size`` PNG of one colour, written by hand."""
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        crc = struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
-        return struct.pack(">I", len(body)) + kind + body + crc
-
-    rows = b"".join(b"\x00" + rgb * size for _ in range(size))
-    return (b"\x89PNG\r\n\x1a\n"
-            + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 def font_file(name: str, package: str = "fonts-dejavu-core") -> Path:

@@ -186,21 +186,20 @@ def locate_value(text: str, key: str, occurrence: int = 1) -> tuple[int, int]:
     return line, column + len(key) + 2
 
 
-def tiny_png() -> bytes:
-    """A 2×2 red PNG, written by hand so the tests need no imaging library."""
+def solid_png(rgb: bytes, size: int = 2) -> bytes:
+    """A ``size`` × ``size`` PNG of one colour, written by hand so the tests need no imaging
+    library."""
 
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(body))
-            + kind
-            + body
-            + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
-        )
+        crc = struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+        return struct.pack(">I", len(body)) + kind + body + crc
 
-    rows = b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
+    rows = b"".join(b"\x00" + rgb * size for _ in range(size))
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def tiny_png() -> bytes:
+    """A 2×2 red PNG."""
+    return solid_png(b"\xff\x00\x00")

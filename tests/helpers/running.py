@@ -56,6 +56,16 @@ class Ran(NamedTuple):
     stderr: str
 
     @property
+    def exit_code(self) -> int:
+        """``code``, by the name click's results use (for tests written against them)."""
+        return self.code
+
+    @property
+    def returncode(self) -> int:
+        """``code``, by the name subprocess results use (for tests written against them)."""
+        return self.code
+
+    @property
     def output(self) -> str:
         """stdout then stderr, as written."""
         return self.stdout + self.stderr
