@@ -19,11 +19,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from brand_helpers import SVG_LOGO, brand, font_file, write_brand
-from helpers import dump, locate, make_workspace, minimal_kit, pdf_stream_bytes, tree
-from signoff_helpers import cli
+from helpers import (
+    dump,
+    locate,
+    make_workspace,
+    minimal_kit,
+    must,
+    pdf_stream_bytes,
+    run_kitgen,
+    tree,
+)
+from helpers.brand import SVG_LOGO, brand, font_file, write_brand
 
-from hostile.support import Sentinel, SocketGuard, must
+from hostile.support import Sentinel, SocketGuard
 
 pytestmark = pytest.mark.hostile_input
 
@@ -237,7 +245,7 @@ CASES: dict[str, Case] = {
 def built_branded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = make_workspace(tmp_path_factory.mktemp("branded") / "ws", minimal_kit())
     write_brand(root)
-    must(cli("build", cwd=root))
+    must(run_kitgen("build", cwd=root))
     return root
 
 
@@ -258,7 +266,7 @@ def test_bad_brand_input_is_refused_located_with_nothing_written(
     where = CASES[name].change(root, outside)
     before = tree(root / "kits")
     for command in ("check", "build"):
-        result = cli(command, cwd=root)
+        result = run_kitgen(command, cwd=root)
         assert_refused(result.code, result.text, where)
     assert tree(root / "kits") == before
 
@@ -308,7 +316,7 @@ def test_an_svg_logo_that_refers_out_is_refused_before_anything_is_read(
     root = copy_of(built_branded)
     (root / "brand/cover.svg").write_text(referring_svg(sentinel, root, base))
     before = tree(root / "kits")
-    result = cli("build", cwd=root)
+    result = run_kitgen("build", cwd=root)
     assert result.code == 2 and "brand/cover.svg:1:" in result.text
     assert requests == [] and socket_guard.attempts() == ""
     assert sentinel.token not in result.text

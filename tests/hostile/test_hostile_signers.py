@@ -11,20 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from signoff_helpers import Ran, cli, manifest_digest, ssh_sign
+from helpers import MARA, MONA, SAM, SUE, Ran, manifest_digest, must, run_kitgen, ssh_sign
 
-from hostile.support import (
-    KIT,
-    MARA,
-    MONA,
-    SAM,
-    SUE,
-    Stages,
-    kit_text,
-    must,
-    staged_kit_text,
-    workspace_with,
-)
+from hostile.support import KIT, Stages, kit_text, staged_kit_text, workspace_with
 from kitgen.signoff.records import Record, meaning_of
 
 pytestmark = pytest.mark.hostile_trust
@@ -65,7 +54,7 @@ def test_one_person_cannot_be_listed_for_both_sides_under_another_spelling(
     address = SAME_MAILBOX[spelling]
     text = kit_text(**{SUE_LINE: f"    - {address}\n"})
     root = workspace_with(tmp_path / "ws", text)
-    result = cli("check", cwd=root)
+    result = run_kitgen("check", cwd=root)
     assert result.code == 2, result.text
     located(result, text, address)
     assert "one person counts for one side only" in result.text
@@ -87,7 +76,7 @@ def test_a_mixed_script_or_confusable_address_is_refused_at_its_place(
     address = LOOK_ALIKES[spelling]
     text = kit_text(**{SUE_LINE: f"    - {address}\n"})
     root = workspace_with(tmp_path / "ws", text)
-    result = cli("check", cwd=root)
+    result = run_kitgen("check", cwd=root)
     assert result.code == 2, result.text
     located(result, text, address)
     assert "looks like" in result.text and "Fix:" in result.text
@@ -95,11 +84,11 @@ def test_a_mixed_script_or_confusable_address_is_refused_at_its_place(
 
 @pytest.mark.parametrize("spelling", LOOK_ALIKES)
 def test_a_look_alike_signer_is_refused_before_anything_is_written(
-    stages: Stages, copy_stage: Callable[[Path], Path], spelling: str,
+    stages: Stages, copy_of: Callable[[Path], Path], spelling: str,
 ) -> None:
-    root = copy_stage(stages.built)
-    result = cli("approve", KIT, "--side", "sales", "--name", "Sue", "--email",
-                 LOOK_ALIKES[spelling], "--yes", cwd=root)
+    root = copy_of(stages.built)
+    result = run_kitgen("approve", KIT, "--side", "sales", "--name", "Sue", "--email",
+                        LOOK_ALIKES[spelling], "--yes", cwd=root)
     assert result.code == 2, result.text
     assert "looks like" in result.text
     assert not (kit(root) / "signoffs").exists()
@@ -152,7 +141,8 @@ def test_a_marketing_signer_signing_for_sales_too_fails_on_its_own(
     trusted = tmp_path / "allowed_signers"
     trusted.write_text(f'{MARA[1]} namespaces="kitgen" {stages.public["mara"]}\n'
                        f'{SAM[1]} namespaces="kitgen" {stages.public["sam"]}\n')
-    result = cli("verify", "--json", "--allowed-signers", str(trusted), str(pdf), cwd=tmp_path)
+    result = run_kitgen("verify", "--json", "--allowed-signers", str(trusted), str(pdf),
+                        cwd=tmp_path)
     (report,) = json.loads(result.stdout)
     assert result.code == 1, result.text
     assert any(f"{MARA[1]} counts for both sides" in p for p in report["problems"]), report
@@ -166,7 +156,7 @@ def test_a_look_alike_address_on_the_other_side_fails_on_its_own(
         (record(stages.built, "marketing", MARA), None),
         (record(stages.built, "sales", ("Mara Q.", "MARA+Deals@acme.example.")), None),
     ], tmp_path / "card.pdf")
-    result = cli("verify", "--json", str(pdf), cwd=tmp_path)
+    result = run_kitgen("verify", "--json", str(pdf), cwd=tmp_path)
     (report,) = json.loads(result.stdout)
     assert result.code == 1, result.text
     assert any("counts for both sides" in p for p in report["problems"]), report
@@ -178,21 +168,21 @@ def test_a_look_alike_address_on_the_other_side_fails_on_its_own(
 def build_with_policy(root: Path, policy: str, need: str) -> Ran:
     workspace_with(root, staged_kit_text(
         policy, **{"need: A one-page battlecard against Globex.": f"need: {need}"}))
-    return must(cli("build", cwd=root))
+    return must(run_kitgen("build", cwd=root))
 
 
 def approve(root: Path, side: str, who: tuple[str, str], *extra: str) -> Ran:
-    return must(cli("approve", KIT, "--side", side, "--name", who[0], "--email", who[1],
-                    "--yes", *extra, cwd=root))
+    return must(run_kitgen("approve", KIT, "--side", side, "--name", who[0], "--email", who[1],
+                           "--yes", *extra, cwd=root))
 
 
 @pytest.mark.slow
 def test_a_swapped_key_or_an_added_signer_cannot_approve_their_own_policy_change(
-    stages: Stages, copy_stage: Callable[[Path], Path],
+    stages: Stages, copy_of: Callable[[Path], Path],
 ) -> None:
     """Mallory replaces Sam's key with hers and lists herself for sales in version 3. Under
     version 3's own policy her approvals hold; under released version 1's, neither does."""
-    root = copy_stage(stages.released)
+    root = copy_of(stages.released)
     policy = (stages.policy.replace(stages.public["sam"], stages.public["stray"])
               .replace("  sales:\n", f"  sales:\n    - {MALLORY[1]}\n", 1))
     build_with_policy(root, policy, "A one-page battlecard against Globex, updated.")
@@ -207,20 +197,20 @@ def test_a_swapped_key_or_an_added_signer_cannot_approve_their_own_policy_change
     approve(root, "sales", SAM, "--sign-key", str(stages.keys["stray"]))  # Mallory, as Sam
     approve(root, "sales", MALLORY)
 
-    gate = cli("build", "--release", cwd=root)
+    gate = run_kitgen("build", "--release", cwd=root)
     assert gate.code == 1, gate.text
     assert "sign-off policy changed since released version 1" in gate.text
     assert "no sales approval that is also valid under version 1's policy" in gate.text
-    status = json.loads(cli("status", "--json", cwd=root).stdout)[0]
+    status = json.loads(run_kitgen("status", "--json", cwd=root).stdout)[0]
     assert status["released"] is False and status["policy_change"]["since"] == "1", status
-    assert "sign-off policy changed since released version 1" in cli("status", cwd=root).text
-    verify = cli("verify", cwd=root)
+    assert "sign-off policy changed since released version 1" in run_kitgen("status", cwd=root).text
+    verify = run_kitgen("verify", cwd=root)
     assert verify.code == 0, verify.text  # nothing was tampered with: the rule holds, and says so
     assert "version 3 changes the sign-off policy of released version 1" in verify.text
 
     # Sue is listed for sales under both policies: her approval anchors the change.
     approve(root, "sales", SUE)
-    gate = cli("build", "--release", cwd=root)
+    gate = run_kitgen("build", "--release", cwd=root)
     assert gate.code == 0, gate.text
     assert "released now" in gate.stdout and "sign-off policy changed" in gate.text
 
@@ -234,28 +224,28 @@ def test_turning_signatures_off_needs_approvals_signed_as_the_released_policy_re
     build_with_policy(root, strict, "A one-page battlecard against Globex.")
     approve(root, "sales", SAM, "--sign-key", str(stages.keys["sam"]))
     approve(root, "marketing", MARA, "--sign-key", str(stages.keys["mara"]))
-    assert must(cli("build", "--release", cwd=root)).code == 0
+    assert must(run_kitgen("build", "--release", cwd=root)).code == 0
 
     build_with_policy(root, stages.policy, "A one-page battlecard against Globex, cheaper.")
     approve(root, "sales", SUE)
     approve(root, "marketing", MONA)
-    gate = cli("build", "--release", cwd=root)
+    gate = run_kitgen("build", "--release", cwd=root)
     assert gate.code == 1, gate.text
     assert "require_signatures: true → false" in gate.text
 
     approve(root, "sales", SAM, "--sign-key", str(stages.keys["sam"]))
     approve(root, "marketing", MARA, "--sign-key", str(stages.keys["mara"]))
-    gate = cli("build", "--release", cwd=root)
+    gate = run_kitgen("build", "--release", cwd=root)
     assert gate.code == 0, gate.text
 
 
 def test_a_released_kit_without_a_policy_change_needs_no_anchor(
-    stages: Stages, copy_stage: Callable[[Path], Path],
+    stages: Stages, copy_of: Callable[[Path], Path],
 ) -> None:
     """The released stage's version 2 keeps version 1's policy: nothing to anchor."""
-    root = copy_stage(stages.released)
+    root = copy_of(stages.released)
     manifest = json.loads((kit(root) / "2" / "manifest.json").read_text())
     assert manifest["policy_change"] is None
     assert manifest["signoff_policy"]["sales"][:2] == [SAM[1], SUE[1]]
-    status = json.loads(cli("status", "--json", cwd=root).stdout)[0]
+    status = json.loads(run_kitgen("status", "--json", cwd=root).stdout)[0]
     assert status["policy_change"] is None

@@ -18,12 +18,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers import rendered_part
+from helpers import MONA, SUE, Ran, manifest_digest, rendered_part, run_kitgen
 from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import FreeText
-from signoff_helpers import Ran, cli, manifest_digest
 
-from hostile.support import KIT, MONA, SUE, Stages
+from hostile.support import KIT, Stages
 from kitgen.signoff.records import Record, meaning_of
 from kitgen.version import carry
 
@@ -37,7 +36,7 @@ def kit(root: Path) -> Path:
 
 
 def status_of(root: Path) -> dict[str, object]:
-    result = cli("status", "--json", cwd=root)
+    result = run_kitgen("status", "--json", cwd=root)
     assert result.code == 0, result.text
     (entry,) = json.loads(result.stdout)
     return dict(entry)
@@ -78,7 +77,7 @@ def link_to_the_manifest(released: Path) -> None:
 def assert_never_released(root: Path) -> None:
     entry = status_of(root)
     assert (entry["released"], entry["latest_released"]) == (False, None), entry
-    gate = cli("build", "--release", cwd=root)
+    gate = run_kitgen("build", "--release", cwd=root)
     assert gate.code == 1, gate.text
     assert "released (already)" not in gate.stdout and "NOT releasable" in gate.stdout
     catalog = (root / "kits" / "index.html").read_text(encoding="utf-8")
@@ -86,22 +85,22 @@ def assert_never_released(root: Path) -> None:
 
 
 def test_a_link_to_the_manifest_does_not_fake_a_release(
-    stages: Stages, copy_stage: Callable[[Path], Path],
+    stages: Stages, copy_of: Callable[[Path], Path],
 ) -> None:
-    root = copy_stage(stages.built)
+    root = copy_of(stages.built)
     fake_release(root, link_to_the_manifest)
-    fails_naming(cli("verify", cwd=root), f"{K}/1/released/release.json", "a symbolic link")
+    fails_naming(run_kitgen("verify", cwd=root), f"{K}/1/released/release.json", "a symbolic link")
     assert_never_released(root)
     # Nothing is released, so the version can still be rejected.
-    reject = cli("reject", KIT, "--side", "sales", "--name", SUE[0], "--email", SUE[1], "--yes",
-                 "--reason", "Nothing was approved", cwd=root)
+    reject = run_kitgen("reject", KIT, "--side", "sales", "--name", SUE[0], "--email", SUE[1],
+                        "--yes", "--reason", "Nothing was approved", cwd=root)
     assert reject.code == 0, reject.text
 
 
 def test_a_link_to_a_hidden_hand_made_release_does_not_count(
-    stages: Stages, copy_stage: Callable[[Path], Path],
+    stages: Stages, copy_of: Callable[[Path], Path],
 ) -> None:
-    root = copy_stage(stages.built)
+    root = copy_of(stages.built)
     real = kit(stages.released) / "1" / "released" / "release.json"
 
     def hidden_release(released: Path) -> None:
@@ -109,21 +108,21 @@ def test_a_link_to_a_hidden_hand_made_release_does_not_count(
         (released / "release.json").symlink_to(".release.json")
 
     fake_release(root, hidden_release)
-    fails_naming(cli("verify", cwd=root), f"{K}/1/released/release.json", "a symbolic link")
+    fails_naming(run_kitgen("verify", cwd=root), f"{K}/1/released/release.json", "a symbolic link")
     assert_never_released(root)
 
 
 def test_links_to_real_files_never_make_an_approved_version_released(
-    stages: Stages, copy_stage: Callable[[Path], Path],
+    stages: Stages, copy_of: Callable[[Path], Path],
 ) -> None:
     """Both sides approved: the gate could release it, but not through someone's links."""
-    root = copy_stage(stages.approved)
+    root = copy_of(stages.approved)
     elsewhere = root / "elsewhere"
     shutil.copytree(kit(stages.released) / "1" / "released", elsewhere)
     (kit(root) / "1" / "released").symlink_to(elsewhere, target_is_directory=True)
-    fails_naming(cli("verify", cwd=root), f"{K}/1/released", "a symbolic link")
+    fails_naming(run_kitgen("verify", cwd=root), f"{K}/1/released", "a symbolic link")
     assert status_of(root)["released"] is False
-    gate = cli("build", "--release", cwd=root)
+    gate = run_kitgen("build", "--release", cwd=root)
     assert gate.code == 1 and "released (already)" not in gate.stdout, gate.text
     assert f"{K}/1/released" in gate.text and "symbolic link" in gate.text
 
@@ -158,12 +157,13 @@ LINKED: dict[str, Callable[[Path], Path]] = {
 
 @pytest.mark.parametrize("what", LINKED)
 def test_a_link_anywhere_under_kits_fails_and_never_counts(
-    stages: Stages, copy_stage: Callable[[Path], Path], what: str,
+    stages: Stages, copy_of: Callable[[Path], Path], what: str,
 ) -> None:
-    root = copy_stage(stages.released)
+    root = copy_of(stages.released)
     path = LINKED[what](root)
     _link_to_copy(path, root)
-    fails_naming(cli("verify", cwd=root), path.relative_to(root).as_posix(), "a symbolic link")
+    fails_naming(run_kitgen("verify", cwd=root), path.relative_to(root).as_posix(),
+                 "a symbolic link")
     if what in ("release manifest", "version manifest", "relied-on record"):
         # The release rests on a file reached through a link: it is not a release.
         assert status_of(root)["latest_released"] is None
@@ -173,14 +173,14 @@ def test_a_link_anywhere_under_kits_fails_and_never_counts(
 
 
 def test_a_released_pdf_of_a_version_this_workspace_did_not_release_fails(
-    stages: Stages, copy_stage: Callable[[Path], Path],
+    stages: Stages, copy_of: Callable[[Path], Path],
 ) -> None:
     """The released PDF of version 1 from another copy of the repository, where version 1 was
     signed off, checked where it was not."""
-    root = copy_stage(stages.built)
+    root = copy_of(stages.built)
     pdf = root / "battlecard.pdf"
     shutil.copy2(kit(stages.released) / "1" / "released" / "battlecard-globex.pdf", pdf)
-    result = cli("verify", "--json", "battlecard.pdf", cwd=root)
+    result = run_kitgen("verify", "--json", "battlecard.pdf", cwd=root)
     (report,) = json.loads(result.stdout)
     assert result.code == 1, result.text
     assert report["checked"] == "workspace", report
@@ -198,9 +198,9 @@ def edit_a_page(rendered: bytes) -> bytes:
 
 
 def test_a_released_pdf_edited_with_its_release_rewritten_fails_in_the_workspace(
-    stages: Stages, copy_stage: Callable[[Path], Path],
+    stages: Stages, copy_of: Callable[[Path], Path],
 ) -> None:
-    root = copy_stage(stages.released)
+    root = copy_of(stages.released)
     source = kit(root) / "1" / "released" / "battlecard-globex.pdf"
     rendered = edit_a_page(rendered_part(source))
     release = json.loads(PdfReader(source).attachments["release.json"][0])
@@ -211,9 +211,9 @@ def test_a_released_pdf_edited_with_its_release_rewritten_fails_in_the_workspace
     pdf = root / "battlecard.pdf"
     pdf.write_bytes(carry.append(rendered, "release.json", forged))
 
-    alone = cli("verify", "--json", str(pdf), cwd=root.parent)
+    alone = run_kitgen("verify", "--json", str(pdf), cwd=root.parent)
     assert json.loads(alone.stdout)[0]["checked"] == "alone"  # consistent on its own …
-    result = cli("verify", "--json", "battlecard.pdf", cwd=root)  # … not in its workspace
+    result = run_kitgen("verify", "--json", "battlecard.pdf", cwd=root)  # … not in its workspace
     (report,) = json.loads(result.stdout)
     assert result.code == 1, result.text
     assert report["checked"] == "workspace", report
@@ -224,26 +224,26 @@ def test_a_released_pdf_edited_with_its_release_rewritten_fails_in_the_workspace
 
 
 def test_an_edited_version_index_page_fails(stages: Stages,
-                                            copy_stage: Callable[[Path], Path]) -> None:
-    root = copy_stage(stages.built)
+                                            copy_of: Callable[[Path], Path]) -> None:
+    root = copy_of(stages.built)
     page = kit(root) / "1" / "index.html"
     page.write_text(page.read_text(encoding="utf-8").replace("Globex", "Globex (we lose)"),
                     encoding="utf-8")
-    fails_naming(cli("verify", cwd=root), f"{K}/1/index.html", "differs from the one built")
+    fails_naming(run_kitgen("verify", cwd=root), f"{K}/1/index.html", "differs from the one built")
 
 
 def test_a_version_index_page_linked_to_a_machine_file_fails(
-    stages: Stages, copy_stage: Callable[[Path], Path],
+    stages: Stages, copy_of: Callable[[Path], Path],
 ) -> None:
-    root = copy_stage(stages.built)
+    root = copy_of(stages.built)
     page = kit(root) / "1" / "index.html"
     page.unlink()
     page.symlink_to("/etc/passwd")
-    fails_naming(cli("verify", cwd=root), f"{K}/1/index.html", "a symbolic link")
+    fails_naming(run_kitgen("verify", cwd=root), f"{K}/1/index.html", "a symbolic link")
 
 
 def test_verify_says_what_it_does_not_check(stages: Stages) -> None:
-    result = cli("verify", cwd=stages.released)
+    result = run_kitgen("verify", cwd=stages.released)
     assert result.code == 0, result.text
     not_checked = [line for line in ok_lines(result) if line.startswith("not checked:")]
     assert not_checked, result.stdout
@@ -271,15 +271,15 @@ def plant_record(root: Path, side: str, who: tuple[str, str], time: str) -> Path
     ("9999-01-01T00:00:00Z", "after this machine's clock"),
 ])
 def test_a_record_whose_time_is_not_a_real_utc_time_does_not_count(
-    stages: Stages, copy_stage: Callable[[Path], Path], time: str, says: str,
+    stages: Stages, copy_of: Callable[[Path], Path], time: str, says: str,
 ) -> None:
-    root = copy_stage(stages.built)
+    root = copy_of(stages.built)
     planted = plant_record(root, "sales", SUE, time)
     plant_record(root, "marketing", MONA, "2025-12-01T09:00:00Z")
-    fails_naming(cli("verify", cwd=root), f"{K}/signoffs/{planted.name}", says)
+    fails_naming(run_kitgen("verify", cwd=root), f"{K}/signoffs/{planted.name}", says)
     sides = status_of(root)["signoff"]
     assert isinstance(sides, dict) and sides["sales"]["state"] == "pending", sides
-    gate = cli("build", "--release", cwd=root)
+    gate = run_kitgen("build", "--release", cwd=root)
     assert gate.code == 1 and "no sales approval of version 1" in gate.text, gate.text
 
 
@@ -287,19 +287,19 @@ def test_a_record_whose_time_is_not_a_real_utc_time_does_not_count(
 
 
 def test_a_kit_without_records_is_not_called_signed(stages: Stages) -> None:
-    result = cli("verify", cwd=stages.built)
+    result = run_kitgen("verify", cwd=stages.built)
     assert result.code == 0, result.text
     assert "and signed" not in result.stdout
     assert any("no sign-off records" in line for line in ok_lines(result)), result.stdout
 
 
 def test_unsigned_records_say_their_signatures_were_not_checked(
-    stages: Stages, copy_stage: Callable[[Path], Path],
+    stages: Stages, copy_of: Callable[[Path], Path],
 ) -> None:
-    root = copy_stage(stages.built)
+    root = copy_of(stages.built)
     plant_record(root, "sales", SUE, "2025-12-01T09:00:00Z")
     plant_record(root, "marketing", MONA, "2025-12-01T09:00:00Z")
-    result = cli("verify", cwd=root)
+    result = run_kitgen("verify", cwd=root)
     assert result.code == 0, result.text
     checked = " ".join(ok_lines(result))
     assert "2 sign-off record(s)" in checked and "2 unsigned" in checked, checked
@@ -307,7 +307,7 @@ def test_unsigned_records_say_their_signatures_were_not_checked(
 
 
 def test_signed_records_say_their_signatures_were_verified(stages: Stages) -> None:
-    result = cli("verify", cwd=stages.approved)
+    result = run_kitgen("verify", cwd=stages.approved)
     assert result.code == 0, result.text
     checked = " ".join(ok_lines(result))
     assert "2 signature(s) verified against the keys in signoff.keys" in checked, checked
@@ -333,7 +333,7 @@ def test_a_carried_release_claiming_99_pages_fails_on_its_own(
             doc["pages"] = 99
 
     reforge_release(pdf, ninety_nine_pages)
-    result = cli("verify", "--json", str(pdf), cwd=tmp_path)
+    result = run_kitgen("verify", "--json", str(pdf), cwd=tmp_path)
     (report,) = json.loads(result.stdout)
     assert result.code == 1, result.text
     assert any("99 page(s)" in p and "has 1" in p for p in report["problems"]), report
@@ -344,7 +344,7 @@ def test_a_lone_released_pdf_is_not_called_ok_without_trusted_keys(
 ) -> None:
     pdf = tmp_path / "card.pdf"
     shutil.copy2(kit(stages.released) / "1" / "released" / "battlecard-globex.pdf", pdf)
-    result = cli("verify", str(pdf), cwd=tmp_path)
+    result = run_kitgen("verify", str(pdf), cwd=tmp_path)
     assert result.code == 0, result.text
     assert "ok:" not in result.stdout, result.stdout
     said = " ".join(ok_lines(result))

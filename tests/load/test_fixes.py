@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Kitgen
-from helpers import battlecard, dump, locate, minimal_kit, requirement, write_kit
+from helpers import battlecard, dump, locate, minimal_kit, requirement, run_kitgen, write_kit
 
 from kitgen.base.errors import InvalidKitFile, Problem
 from kitgen.load.reader import load_kit
@@ -95,16 +94,16 @@ def test_text_yaml_reads_as_a_key_suggests_quotes(tmp_path: Path) -> None:
     assert problem.fix == 'put it in quotes: "Note: send the deck before the call"'
 
 
-def check_json(kitgen: Kitgen, workspace: Path, text: str, *args: str) -> tuple[int, Any]:
+def check_json(workspace: Path, text: str, *args: str) -> tuple[int, Any]:
     write_kit(workspace / "requirements", text, "acme-launch.yaml")
-    result = kitgen("check", "--json", *args, cwd=workspace)
-    return result.exit_code, json.loads(result.stdout)
+    result = run_kitgen("check", "--json", *args, cwd=workspace)
+    return result.code, json.loads(result.stdout)
 
 
-def test_text_cut_by_a_comment_is_a_warning(kitgen: Kitgen, workspace: Path) -> None:
+def test_text_cut_by_a_comment_is_a_warning(workspace: Path) -> None:
     card = battlecard(proof_points=["PROOF"])
     text = dump(minimal_kit(battlecards=[card])).replace("- PROOF", "- Rated #1 on G2")
-    code, [report] = check_json(kitgen, workspace, text)
+    code, [report] = check_json(workspace, text)
     assert code == 0
     line, column = locate(text, "#1")
     assert report["warnings"] == [{
@@ -114,16 +113,16 @@ def test_text_cut_by_a_comment_is_a_warning(kitgen: Kitgen, workspace: Path) -> 
                    "move the comment to a line of its own",
         "line": line,
     }]
-    strict, _ = check_json(kitgen, workspace, text, "--strict")
+    strict, _ = check_json(workspace, text, "--strict")
     assert strict == 1
 
 
-def test_comments_after_ids_dates_and_numbers_are_fine(kitgen: Kitgen, workspace: Path) -> None:
+def test_comments_after_ids_dates_and_numbers_are_fine(workspace: Path) -> None:
     text = (dump(minimal_kit())
             .replace("status: agreed", "status: agreed  # after the call on Monday")
             .replace("- id: globex", "- id: globex # the big one")
             .replace("escalate_after_days: 7", "escalate_after_days: 7  # a week")
             .replace("Globex is cheaper.", "'Globex is cheaper.' # quoted: nothing is cut"))
-    code, [report] = check_json(kitgen, workspace, text)
+    code, [report] = check_json(workspace, text)
     assert code == 0
     assert report["warnings"] == []

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Kitgen
 from helpers import (
     battlecard,
     make_workspace,
@@ -17,6 +16,7 @@ from helpers import (
     pdf_text,
     playbook,
     requirement,
+    run_kitgen,
     staller,
     value_prop,
     write_kit,
@@ -51,20 +51,20 @@ def problems(tmp_path: Path, data: dict[str, Any]) -> list[str]:
     return [str(p) for p in caught.value.problems]
 
 
-def test_item_ids_as_people_write_them_pass_check(kitgen: Kitgen, workspace: Path) -> None:
+def test_item_ids_as_people_write_them_pass_check(workspace: Path) -> None:
     write_kit(workspace / "requirements", people_kit())
-    result = kitgen("check", "--json", cwd=workspace)
-    assert result.exit_code == 0, result.output
+    result = run_kitgen("check", "--json", cwd=workspace)
+    assert result.code == 0, result.output
     [report] = json.loads(result.stdout)
     assert report["counts"]["agreed"] == 3
     assert report["undelivered"] == []
 
 
 @pytest.mark.slow
-def test_item_ids_as_people_write_them_build(kitgen: Kitgen, workspace: Path) -> None:
+def test_item_ids_as_people_write_them_build(workspace: Path) -> None:
     write_kit(workspace / "requirements", people_kit())
-    result = kitgen("build", cwd=workspace)
-    assert result.exit_code == 0, result.output
+    result = run_kitgen("build", cwd=workspace)
+    assert result.code == 0, result.output
     version = workspace / "kits" / "acme-launch" / "1"
     # File names are safe on every file system and stable: lower case, `_` and `.` as `-`.
     assert sorted(p.name for p in version.glob("*.pdf")) == [
@@ -117,9 +117,9 @@ def test_the_kit_id_error_suggests_its_slug_form(tmp_path: Path, written: str, s
     assert f"Fix: a kit id names its folder under kits/: write `kit: {slug}`" in problem
 
 
-def test_new_suggests_the_slug_form_of_a_kit_id(kitgen: Kitgen, tmp_path: Path) -> None:
+def test_new_suggests_the_slug_form_of_a_kit_id(tmp_path: Path) -> None:
     root = make_workspace(tmp_path / "ws")
-    result = kitgen("new", "Acme_Launch", cwd=root)
-    assert result.exit_code == 2
+    result = run_kitgen("new", "Acme_Launch", cwd=root)
+    assert result.code == 2
     assert "'Acme_Launch' is not a kit id" in result.stderr
     assert "kitgen new acme-launch" in result.stderr

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import Kitgen
+from helpers import run_kitgen
 from jsonschema import Draft202012Validator
 
 from kitgen.load.schema import kit_schema
@@ -43,6 +43,6 @@ def test_every_field_has_a_description_and_a_valid_example(name: str) -> None:
         assert list(validator.iter_errors(example)) == [], f"{name}: example {example!r}"
 
 
-def test_the_schema_command_prints_the_descriptions(kitgen: Kitgen, tmp_path: Any) -> None:
-    printed = json.loads(kitgen("schema", cwd=tmp_path).stdout)
+def test_the_schema_command_prints_the_descriptions(tmp_path: Any) -> None:
+    printed = json.loads(run_kitgen("schema", cwd=tmp_path).stdout)
     assert printed["properties"]["launch"]["description"] == "The launch date (YYYY-MM-DD)."

@@ -14,8 +14,7 @@ from pathlib import Path
 import helpers
 import pytest
 import yaml
-from conftest import Kitgen
-from helpers import EXAMPLES, battlecard, minimal_kit, requirement
+from helpers import EXAMPLES, Ran, battlecard, minimal_kit, requirement, run_kitgen
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -87,9 +86,9 @@ def workspace_with(root: Path, name: str, text: str | bytes) -> Path:
     return path
 
 
-def export(kitgen: Kitgen, root: Path, kit: str, name: str = "sheet.xlsx") -> Path:
-    result = kitgen("sheet", "export", kit, "-o", name, cwd=root)
-    assert result.exit_code == 0, result.output
+def export(root: Path, kit: str, name: str = "sheet.xlsx") -> Path:
+    result = run_kitgen("sheet", "export", kit, "-o", name, cwd=root)
+    assert result.code == 0, result.output
     return root / name
 
 
@@ -117,8 +116,8 @@ def set_cell(sheet: Worksheet, requirement_id: str, header: str, value: object) 
     sheet.cell(row=row_of(sheet, requirement_id), column=column_of(sheet, header), value=value)
 
 
-def import_(kitgen: Kitgen, root: Path, kit: str, *args: str, name: str = "sheet.xlsx"):  # type: ignore[no-untyped-def]
-    return kitgen("sheet", "import", kit, name, *args, cwd=root)
+def import_(root: Path, kit: str, *args: str, name: str = "sheet.xlsx") -> Ran:
+    return run_kitgen("sheet", "import", kit, name, *args, cwd=root)
 
 
 def comments(text: str) -> list[str]:
@@ -130,7 +129,7 @@ def comments(text: str) -> list[str]:
 
 @pytest.mark.parametrize("kit", ["northwind-analytics", "northwind-mobile", "odd", "odd-crlf",
                                  "odd-bom"])
-def test_round_trip_without_edits_changes_no_byte(kitgen: Kitgen, tmp_path: Path,
+def test_round_trip_without_edits_changes_no_byte(tmp_path: Path,
                                                   kit: str) -> None:
     if kit.startswith("northwind"):
         text = (EXAMPLES / f"{kit}.yaml").read_bytes()
@@ -143,18 +142,18 @@ def test_round_trip_without_edits_changes_no_byte(kitgen: Kitgen, tmp_path: Path
         if kit == "odd-bom":
             text = b"\xef\xbb\xbf" + text
     path = workspace_with(tmp_path, name, text)
-    export(kitgen, tmp_path, name)
-    result = import_(kitgen, tmp_path, name, "--yes")
-    assert result.exit_code == 0, result.output
+    export(tmp_path, name)
+    result = import_(tmp_path, name, "--yes")
+    assert result.code == 0, result.output
     assert "no changes" in result.output
     assert path.read_bytes() == text
 
 
 def test_edits_to_status_positions_and_resolution_change_exactly_those_fields(
-    kitgen: Kitgen, tmp_path: Path,
+    tmp_path: Path,
 ) -> None:
     path = workspace_with(tmp_path, "acme-launch", ODD)
-    book = export(kitgen, tmp_path, "acme-launch")
+    book = export(tmp_path, "acme-launch")
 
     def negotiate(sheet: Worksheet) -> None:
         set_cell(sheet, "req-2", "Status", "disputed")
@@ -168,8 +167,8 @@ def test_edits_to_status_positions_and_resolution_change_exactly_those_fields(
         set_cell(sheet, "pricing-sheet", "Delivered by", "Battlecard: Globex Analytics")
 
     edit(book, negotiate)
-    result = import_(kitgen, tmp_path, "acme-launch", "--yes")
-    assert result.exit_code == 0, result.output
+    result = import_(tmp_path, "acme-launch", "--yes")
+    assert result.code == 0, result.output
     assert "req-2 (row 3):" in result.output
     assert "Status: “proposed” → “disputed”" in result.output
 
@@ -195,15 +194,15 @@ def test_edits_to_status_positions_and_resolution_change_exactly_those_fields(
         "quarter.'" in after  # an unchanged value keeps its quoting
     assert '      sales: "Buyers ask for it in writing, every time."   # Sam, in the March ' \
         "call" in after  # a changed one too, and its comment
-    checked = kitgen("check", cwd=tmp_path)
-    assert checked.exit_code == 0, checked.output
+    checked = run_kitgen("check", cwd=tmp_path)
+    assert checked.code == 0, checked.output
 
 
-def test_a_new_row_becomes_a_new_requirement_at_the_end(kitgen: Kitgen, tmp_path: Path) -> None:
+def test_a_new_row_becomes_a_new_requirement_at_the_end(tmp_path: Path) -> None:
     path = workspace_with(tmp_path, "northwind-mobile",
                           (EXAMPLES / "northwind-mobile.yaml").read_bytes())
     original = path.read_text()
-    book = export(kitgen, tmp_path, "northwind-mobile")
+    book = export(tmp_path, "northwind-mobile")
 
     def add(sheet: Worksheet) -> None:
         row = sheet.max_row + 1
@@ -213,8 +212,8 @@ def test_a_new_row_becomes_a_new_requirement_at_the_end(kitgen: Kitgen, tmp_path
             sheet.cell(row=row, column=column_of(sheet, header), value=value)
 
     edit(book, add)
-    result = import_(kitgen, tmp_path, "northwind-mobile", "--yes")
-    assert result.exit_code == 0, result.output
+    result = import_(tmp_path, "northwind-mobile", "--yes")
+    assert result.code == 0, result.output
     assert "tablet-sheet" in result.output and "new requirement" in result.output
     after = path.read_text()
     data = yaml.safe_load(after)
@@ -228,18 +227,18 @@ def test_a_new_row_becomes_a_new_requirement_at_the_end(kitgen: Kitgen, tmp_path
 
 
 def test_a_field_edited_in_both_places_is_a_conflict_and_nothing_is_written(
-    kitgen: Kitgen, tmp_path: Path,
+    tmp_path: Path,
 ) -> None:
     path = workspace_with(tmp_path, "acme-launch", ODD)
-    book = export(kitgen, tmp_path, "acme-launch")
+    book = export(tmp_path, "acme-launch")
     edit(book, lambda sheet: (set_cell(sheet, "req-2", "Status", "agreed"),
                               set_cell(sheet, "req-2", "Delivered by", "battlecards.globex"),
                               set_cell(sheet, "card-globex", "Resolution", "Settled in March.")))
     concurrent = ODD.replace("status: 'proposed'", "status: 'dropped'")
     path.write_text(concurrent)
 
-    result = import_(kitgen, tmp_path, "acme-launch", "--yes")
-    assert result.exit_code == 1, result.output
+    result = import_(tmp_path, "acme-launch", "--yes")
+    assert result.code == 1, result.output
     assert "1 conflict; nothing written" in result.output
     assert ("req-2 Status (row 3): the workbook says “agreed”, but requirements changed it "
             "from “proposed” to “dropped” since the export") in result.output
@@ -247,8 +246,8 @@ def test_a_field_edited_in_both_places_is_a_conflict_and_nothing_is_written(
 
     # Making the two agree resolves it; the rest merges, keeping the YAML's own edit.
     edit(book, lambda sheet: set_cell(sheet, "req-2", "Status", "dropped"))
-    merged = import_(kitgen, tmp_path, "acme-launch", "--yes")
-    assert merged.exit_code == 0, merged.output
+    merged = import_(tmp_path, "acme-launch", "--yes")
+    assert merged.code == 0, merged.output
     assert "changed since the export: merged three ways" in merged.output
     data = yaml.safe_load(path.read_text())
     assert data["requirements"][1]["status"] == "dropped"
@@ -256,68 +255,67 @@ def test_a_field_edited_in_both_places_is_a_conflict_and_nothing_is_written(
     assert data["requirements"][0]["resolution"] == "Settled in March."
 
 
-def test_edits_in_the_file_to_other_fields_are_kept(kitgen: Kitgen, tmp_path: Path) -> None:
+def test_edits_in_the_file_to_other_fields_are_kept(tmp_path: Path) -> None:
     path = workspace_with(tmp_path, "acme-launch", ODD)
-    book = export(kitgen, tmp_path, "acme-launch")
+    book = export(tmp_path, "acme-launch")
     edit(book, lambda sheet: set_cell(sheet, "req-2", "Status", "dropped"))
     path.write_text(ODD.replace("and line two.", "and line three."))
-    result = import_(kitgen, tmp_path, "acme-launch", "--yes")
-    assert result.exit_code == 0, result.output
+    result = import_(tmp_path, "acme-launch", "--yes")
+    assert result.code == 0, result.output
     assert path.read_text() == ODD.replace("and line two.", "and line three.").replace(
         "status: 'proposed'", "status: 'dropped'")
 
 
-def test_a_deleted_row_is_kept_and_said(kitgen: Kitgen, tmp_path: Path) -> None:
+def test_a_deleted_row_is_kept_and_said(tmp_path: Path) -> None:
     path = workspace_with(tmp_path, "acme-launch", ODD)
-    book = export(kitgen, tmp_path, "acme-launch")
+    book = export(tmp_path, "acme-launch")
     edit(book, lambda sheet: sheet.delete_rows(row_of(sheet, "req-2")))
-    result = import_(kitgen, tmp_path, "acme-launch", "--yes")
-    assert result.exit_code == 0, result.output
+    result = import_(tmp_path, "acme-launch", "--yes")
+    assert result.code == 0, result.output
     assert "req-2 is not in the workbook; it stays in the file" in result.output
     assert path.read_text() == ODD
 
 
-def test_text_that_looks_like_a_formula_stays_text(kitgen: Kitgen, tmp_path: Path) -> None:
+def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
     kit = minimal_kit(requirements=[requirement(need="=HYPERLINK(\"http://x.example\")")])
     helpers.make_workspace(tmp_path, kit)
     path = tmp_path / "requirements" / "acme-launch.yaml"
     before = path.read_bytes()
-    book = export(kitgen, tmp_path, "acme-launch")
+    book = export(tmp_path, "acme-launch")
     cell = load_workbook(book)["Requirements"]["C2"]
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
-    assert import_(kitgen, tmp_path, "acme-launch", "--yes").exit_code == 0
+    assert import_(tmp_path, "acme-launch", "--yes").code == 0
     assert path.read_bytes() == before
 
 
-def test_import_asks_and_without_a_terminal_refuses_without_yes(kitgen: Kitgen,
-                                                                tmp_path: Path) -> None:
+def test_import_asks_and_without_a_terminal_refuses_without_yes(tmp_path: Path) -> None:
     path = workspace_with(tmp_path, "acme-launch", ODD)
-    book = export(kitgen, tmp_path, "acme-launch")
+    book = export(tmp_path, "acme-launch")
     edit(book, lambda sheet: set_cell(sheet, "req-2", "Status", "dropped"))
-    result = import_(kitgen, tmp_path, "acme-launch")
-    assert result.exit_code == 2
+    result = import_(tmp_path, "acme-launch")
+    assert result.code == 2
     assert "pass --yes" in result.output and "Status: “proposed” → “dropped”" in result.output
-    dry = import_(kitgen, tmp_path, "acme-launch", "--dry-run", "--json")
-    assert dry.exit_code == 0
+    dry = import_(tmp_path, "acme-launch", "--dry-run", "--json")
+    assert dry.code == 0
     assert '"field": "status"' in dry.stdout
     assert path.read_text() == ODD
 
 
-def test_export_refuses_to_replace_a_workbook(kitgen: Kitgen, tmp_path: Path) -> None:
+def test_export_refuses_to_replace_a_workbook(tmp_path: Path) -> None:
     workspace_with(tmp_path, "acme-launch", ODD)
-    book = export(kitgen, tmp_path, "acme-launch")
+    book = export(tmp_path, "acme-launch")
     before = book.read_bytes()
-    again = kitgen("sheet", "export", "acme-launch", "-o", "sheet.xlsx", cwd=tmp_path)
-    assert again.exit_code == 2 and "--force" in again.output
+    again = run_kitgen("sheet", "export", "acme-launch", "-o", "sheet.xlsx", cwd=tmp_path)
+    assert again.code == 2 and "--force" in again.output
     assert book.read_bytes() == before
-    assert kitgen("sheet", "export", "acme-launch", "-o", "sheet.xlsx", "--force",
-                  cwd=tmp_path).exit_code == 0
+    assert run_kitgen("sheet", "export", "acme-launch", "-o", "sheet.xlsx", "--force",
+                      cwd=tmp_path).code == 0
 
 
-def test_the_workbook_is_one_a_sales_leader_can_work_in(kitgen: Kitgen, tmp_path: Path) -> None:
+def test_the_workbook_is_one_a_sales_leader_can_work_in(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLES, tmp_path / "requirements")
     (tmp_path / "kits").mkdir()
-    book = load_workbook(export(kitgen, tmp_path, "northwind-analytics"))
+    book = load_workbook(export(tmp_path, "northwind-analytics"))
     sheet = book["Requirements"]
     assert [c.value for c in sheet[1]] == ["ID", "From", "Need", "Status", "Sales position",
                                            "Marketing position", "Resolution", "Delivered by"]
@@ -343,24 +341,24 @@ def test_the_workbook_is_one_a_sales_leader_can_work_in(kitgen: Kitgen, tmp_path
 # --- bad input: exit 2, located, and the requirement file unchanged ------------------------
 
 
-def _other_kit(tmp_path: Path, kitgen: Kitgen, book: Path) -> None:
+def _other_kit(tmp_path: Path, book: Path) -> None:
     other = tmp_path / "other"
     helpers.make_workspace(other, minimal_kit(kit="other-launch"))
-    export(kitgen, other, "other-launch", "theirs.xlsx")
+    export(other, "other-launch", "theirs.xlsx")
     shutil.copy(other / "theirs.xlsx", book)
 
 
-def _fifty_megabytes(tmp_path: Path, kitgen: Kitgen, book: Path) -> None:
+def _fifty_megabytes(tmp_path: Path, book: Path) -> None:
     with open(book, "ab") as handle:
         handle.truncate(50 * 1024 * 1024)
 
 
-def _password(tmp_path: Path, kitgen: Kitgen, book: Path) -> None:
+def _password(tmp_path: Path, book: Path) -> None:
     # What Excel writes for a workbook with a password: an OLE container, not a zip.
     book.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096))
 
 
-def _corrupt(tmp_path: Path, kitgen: Kitgen, book: Path) -> None:
+def _corrupt(tmp_path: Path, book: Path) -> None:
     data = book.read_bytes()
     book.write_bytes(data[: len(data) // 2])
 
@@ -368,7 +366,7 @@ def _corrupt(tmp_path: Path, kitgen: Kitgen, book: Path) -> None:
 def _sheet_xml(payload: bytes):  # type: ignore[no-untyped-def]
     """Replace the Requirements sheet's XML inside the workbook's zip with ``payload``."""
 
-    def apply(tmp_path: Path, kitgen: Kitgen, book: Path) -> None:
+    def apply(tmp_path: Path, book: Path) -> None:
         import io
         import zipfile
 
@@ -390,7 +388,7 @@ BILLION_LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa">'
 
 
 def _cells(change: Callable[[Worksheet], None], sheet: str = "Requirements"):  # type: ignore[no-untyped-def]
-    def apply(tmp_path: Path, kitgen: Kitgen, book: Path) -> None:
+    def apply(tmp_path: Path, book: Path) -> None:
         edit(book, change, sheet)
 
     return apply
@@ -446,20 +444,20 @@ BAD = {
     "corrupt-zip": (_corrupt, "not an .xlsx workbook (the file is damaged", "save it"),
     "corrupt-xml": (_sheet_xml(b"<not xml"), "the workbook cannot be read", "save it"),
     "xml-entity-bomb": (_sheet_xml(BILLION_LAUGHS), "the workbook cannot be read", "save it"),
-    "not-from-kitgen": (lambda tmp, kg, book: __import__("openpyxl").Workbook().save(book),
+    "not-from-kitgen": (lambda tmp, book: __import__("openpyxl").Workbook().save(book),
                         "was not exported by kitgen", "kitgen sheet export acme-launch"),
 }
 
 
 @pytest.mark.parametrize("case", sorted(BAD))
-def test_bad_workbooks_exit_2_located_and_change_nothing(kitgen: Kitgen, tmp_path: Path,
+def test_bad_workbooks_exit_2_located_and_change_nothing(tmp_path: Path,
                                                          case: str) -> None:
     make, message, fix = BAD[case]
     path = workspace_with(tmp_path, "acme-launch", ODD)
-    book = export(kitgen, tmp_path, "acme-launch")
-    make(tmp_path, kitgen, book)
-    result = import_(kitgen, tmp_path, "acme-launch", "--yes")
-    assert result.exit_code == 2, result.output
+    book = export(tmp_path, "acme-launch")
+    make(tmp_path, book)
+    result = import_(tmp_path, "acme-launch", "--yes")
+    assert result.code == 2, result.output
     assert "Traceback" not in result.output
     flat = " ".join(result.output.split())
     assert message in flat, flat
@@ -468,24 +466,24 @@ def test_bad_workbooks_exit_2_located_and_change_nothing(kitgen: Kitgen, tmp_pat
     assert sorted(p.name for p in (tmp_path / "requirements").iterdir()) == ["acme-launch.yaml"]
 
 
-def test_every_problem_of_a_workbook_is_reported_at_once(kitgen: Kitgen, tmp_path: Path) -> None:
+def test_every_problem_of_a_workbook_is_reported_at_once(tmp_path: Path) -> None:
     workspace_with(tmp_path, "acme-launch", ODD)
-    book = export(kitgen, tmp_path, "acme-launch")
+    book = export(tmp_path, "acme-launch")
     edit(book, lambda s: (set_cell(s, "req-2", "Status", "done"),
                           set_cell(s, "card-globex", "From", "finance")))
-    result = import_(kitgen, tmp_path, "acme-launch", "--yes")
-    assert result.exit_code == 2
+    result = import_(tmp_path, "acme-launch", "--yes")
+    assert result.code == 2
     assert "2 problems in sheet.xlsx" in result.output
     assert "row 2, column B" in result.output and "row 3, column D" in result.output
 
 
-def test_unknown_kit_and_bad_output_name(kitgen: Kitgen, tmp_path: Path) -> None:
+def test_unknown_kit_and_bad_output_name(tmp_path: Path) -> None:
     helpers.make_workspace(tmp_path, minimal_kit(battlecards=[battlecard()]))
-    missing = kitgen("sheet", "export", "nope", cwd=tmp_path)
-    assert missing.exit_code == 2 and "no requirement file for kit 'nope'" in missing.output
+    missing = run_kitgen("sheet", "export", "nope", cwd=tmp_path)
+    assert missing.code == 2 and "no requirement file for kit 'nope'" in missing.output
     assert "acme-launch" in missing.output
-    wrong = kitgen("sheet", "export", "acme-launch", "-o", "x.csv", cwd=tmp_path)
-    assert wrong.exit_code == 2 and "does not end in .xlsx" in wrong.output
+    wrong = run_kitgen("sheet", "export", "acme-launch", "-o", "x.csv", cwd=tmp_path)
+    assert wrong.code == 2 and "does not end in .xlsx" in wrong.output
 
 
 def test_the_readme_section_for_spreadsheets_runs_as_written(tmp_path: Path) -> None:
@@ -497,10 +495,10 @@ def test_the_readme_section_for_spreadsheets_runs_as_written(tmp_path: Path) -> 
     assert [c.split()[:3] for c in commands] == [["kitgen", "sheet", "export"],
                                                   ["kitgen", "sheet", "import"]]
     root = tmp_path / "launch-kits"
-    assert helpers.run_kitgen("init", str(root), cwd=tmp_path).returncode == 0
+    assert helpers.run_kitgen("init", str(root), cwd=tmp_path, real_process=True).code == 0
     before = helpers.tree(root / "requirements")
     for command in commands:
-        result = helpers.run_kitgen(*command.split()[1:], cwd=root)
-        assert result.returncode == 0, result.stdout + result.stderr
+        result = helpers.run_kitgen(*command.split()[1:], cwd=root, real_process=True)
+        assert result.code == 0, result.stdout + result.stderr
     assert "no changes" in result.stdout
     assert helpers.tree(root / "requirements") == before

@@ -6,33 +6,29 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import ExampleBuilds, Kitgen
-from helpers import OPEN_EXAMPLE, READY_EXAMPLE, REPO, cli_env
+from helpers import OPEN_EXAMPLE, READY_EXAMPLE, REPO, ExampleBuilds, run_kitgen
 
 SIGNERS = {"marketing": ("Priya Shah", "priya.shah@northwind.example"),
            "sales": ("Marcus Bell", "marcus.bell@northwind.example")}
 READY_FILE = f"requirements/{READY_EXAMPLE}.yaml"
 
 
-def approve(kitgen: Kitgen, root: Path, *sides: str) -> None:
+def approve(root: Path, *sides: str) -> None:
     for side in sides:
         name, email = SIGNERS[side]
-        result = kitgen("approve", READY_EXAMPLE, "--side", side, "--yes", "--name", name,
-                        "--email", email, cwd=root)
-        assert result.exit_code == 0, result.output
+        result = run_kitgen("approve", READY_EXAMPLE, "--side", side, "--yes", "--name", name,
+                            "--email", email, cwd=root)
+        assert result.code == 0, result.output
 
 
 @pytest.fixture
-def signed(example_builds: ExampleBuilds, copy_of: Callable[[Path], Path],
-           kitgen: Kitgen) -> Path:
+def signed(example_builds: ExampleBuilds, copy_of: Callable[[Path], Path]) -> Path:
     root = copy_of(example_builds.first)
-    approve(kitgen, root, "marketing", "sales")
+    approve(root, "marketing", "sales")
     return root
 
 
@@ -43,25 +39,25 @@ def versions(root: Path) -> list[str]:
 
 @pytest.mark.slow
 def test_release_of_a_signed_kit_renders_it_and_builds_nothing(
-    kitgen: Kitgen, signed: Path
+    signed: Path
 ) -> None:
-    result = kitgen("release", READY_FILE, cwd=signed)
-    assert result.exit_code == 0, result.output
+    result = run_kitgen("release", READY_FILE, cwd=signed)
+    assert result.code == 0, result.output
     assert f"{READY_EXAMPLE}  1        released now" in result.stdout
     assert (signed / "kits" / READY_EXAMPLE / "1" / "released" / "release.json").is_file()
     assert versions(signed) == ["1"]
-    again = kitgen("release", READY_FILE, "--json", cwd=signed)
-    assert again.exit_code == 0
+    again = run_kitgen("release", READY_FILE, "--json", cwd=signed)
+    assert again.code == 0
     assert json.loads(again.stdout)[0]["released"] is True
 
 
-def test_an_edit_after_sign_off_is_named_not_built(kitgen: Kitgen, signed: Path) -> None:
+def test_an_edit_after_sign_off_is_named_not_built(signed: Path) -> None:
     path = signed / READY_FILE
     path.write_text(path.read_text(encoding="utf-8").replace(
         "status: agreed", "status: proposed", 1), encoding="utf-8")
     before = sorted(p.relative_to(signed) for p in (signed / "kits").rglob("*"))
-    result = kitgen("release", READY_FILE, cwd=signed)
-    assert result.exit_code == 1
+    result = run_kitgen("release", READY_FILE, cwd=signed)
+    assert result.code == 1
     out = " ".join(result.stdout.split())
     assert (f"{READY_EXAMPLE}: not releasable: the requirement file's data differs from "
             "version 1's snapshot (changed: requirements);") in out
@@ -74,10 +70,10 @@ def test_an_edit_after_sign_off_is_named_not_built(kitgen: Kitgen, signed: Path)
     assert versions(signed) == ["1"]
 
 
-def test_a_template_changed_after_sign_off_is_named(kitgen: Kitgen, signed: Path) -> None:
+def test_a_template_changed_after_sign_off_is_named(signed: Path) -> None:
     (signed / "templates" / "kitgen.css").write_text("body { color: red }\n", encoding="utf-8")
-    result = kitgen("release", READY_FILE, "--json", cwd=signed)
-    assert result.exit_code == 1
+    result = run_kitgen("release", READY_FILE, "--json", cwd=signed)
+    assert result.code == 1
     [outcome] = json.loads(result.stdout)
     assert outcome["released"] is False
     assert outcome["changes"] == [{
@@ -92,10 +88,9 @@ def test_another_kitgen_version_is_named(signed: Path, tmp_path: Path) -> None:
     init = package / "__init__.py"
     init.write_text(init.read_text().replace('__version__ = "', '__version__ = "99.'),
                     encoding="utf-8")
-    env = cli_env(PYTHONPATH=str(package.parent))
-    result = subprocess.run([sys.executable, "-m", "kitgen", "release", READY_FILE, "--json"],
-                            cwd=signed, env=env, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 1, result.stderr
+    result = run_kitgen("release", READY_FILE, "--json", cwd=signed,
+                        env={"PYTHONPATH": str(package.parent)}, real_process=True)
+    assert result.code == 1, result.stderr
     [outcome] = json.loads(result.stdout)
     [change] = outcome["changes"]
     assert change["input"] == "kitgen"
@@ -105,12 +100,12 @@ def test_another_kitgen_version_is_named(signed: Path, tmp_path: Path) -> None:
 
 
 def test_a_side_missing_is_the_reason_when_inputs_match(
-    kitgen: Kitgen, example_builds: ExampleBuilds, copy_of: Callable[[Path], Path]
+    example_builds: ExampleBuilds, copy_of: Callable[[Path], Path]
 ) -> None:
     root = copy_of(example_builds.first)
-    approve(kitgen, root, "marketing")
-    result = kitgen("release", "--json", cwd=root, env={"GITHUB_ACTIONS": "true"})
-    assert result.exit_code == 1
+    approve(root, "marketing")
+    result = run_kitgen("release", "--json", cwd=root, env={"GITHUB_ACTIONS": "true"})
+    assert result.code == 1
     outcomes = {o["kit"]: o for o in json.loads(result.stdout)}
     assert outcomes[READY_EXAMPLE]["changes"] == []
     assert outcomes[READY_EXAMPLE]["reasons"] == ["no sales approval of version 1"]
@@ -119,13 +114,13 @@ def test_a_side_missing_is_the_reason_when_inputs_match(
             "of version 1.") in result.stderr
 
 
-def test_a_changed_brand_file_is_named_as_the_brand(kitgen: Kitgen, signed: Path) -> None:
+def test_a_changed_brand_file_is_named_as_the_brand(signed: Path) -> None:
     brand = signed / "brand.yml"
     assert brand.is_file(), "the example workspace has a brand file"
     brand.write_text(brand.read_text(encoding="utf-8") + "\n# a comment changes the bytes\n",
                      encoding="utf-8")
-    result = kitgen("release", READY_FILE, "--json", cwd=signed)
-    assert result.exit_code == 1
+    result = run_kitgen("release", READY_FILE, "--json", cwd=signed)
+    assert result.code == 1
     [outcome] = json.loads(result.stdout)
     assert [(c["input"], c["name"]) for c in outcome["changes"]] == [("brand", "brand:brand.yml")]
     assert versions(signed) == ["1"]

@@ -14,15 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from brand_helpers import (
-    LOGO_FILL_PDF,
-    PRIMARY_PDF,
-    brand,
-    font_file,
-    solid_png,
-    write_brand,
-)
 from helpers import (
+    REPO,
     battlecard,
     dump,
     make_workspace,
@@ -32,8 +25,10 @@ from helpers import (
     pdf_text,
     run_kitgen,
     sha256,
+    solid_png,
     value_prop,
 )
+from helpers.brand import LOGO_FILL_PDF, PRIMARY_PDF, brand, font_file, write_brand
 from pypdf import PdfReader
 
 KIT = "acme-launch"
@@ -60,8 +55,8 @@ def branded_workspace(root: Path) -> Path:
 @pytest.fixture(scope="module")
 def branded(tmp_path_factory: pytest.TempPathFactory) -> Branded:
     root = branded_workspace(tmp_path_factory.mktemp("branded") / "ws")
-    result = run_kitgen("build", cwd=root)
-    assert result.returncode == 0, result.stdout + result.stderr
+    result = run_kitgen("build", cwd=root, real_process=True)
+    assert result.code == 0, result.stdout + result.stderr
     return Branded(root)
 
 
@@ -149,10 +144,10 @@ def test_an_unchanged_brand_builds_nothing_and_verify_holds(
     branded: Branded, copy_of: Callable[[Path], Path],
 ) -> None:
     root = copy_of(branded.root)
-    result = run_kitgen("build", cwd=root)
-    assert result.returncode == 0 and "unchanged, nothing written" in result.stdout
-    verified = run_kitgen("verify", cwd=root)
-    assert verified.returncode == 0, verified.stdout + verified.stderr
+    result = run_kitgen("build", cwd=root, real_process=True)
+    assert result.code == 0 and "unchanged, nothing written" in result.stdout
+    verified = run_kitgen("verify", cwd=root, real_process=True)
+    assert verified.code == 0, verified.stdout + verified.stderr
 
 
 def swap_font(root: Path) -> None:
@@ -178,14 +173,14 @@ def test_changing_any_brand_input_makes_a_new_version(
 ) -> None:
     root = copy_of(branded.root)
     EDITS[edit](root)
-    result = run_kitgen("build", cwd=root)
-    assert result.returncode == 0, result.stdout + result.stderr
+    result = run_kitgen("build", cwd=root, real_process=True)
+    assert result.code == 0, result.stdout + result.stderr
     assert (root / "kits" / KIT / "2" / "manifest.json").is_file(), result.stdout
     first = json.loads((root / "kits" / KIT / "1" / "manifest.json").read_text())
     second = json.loads((root / "kits" / KIT / "2" / "manifest.json").read_text())
     assert first["inputs"]["data"] == second["inputs"]["data"]  # only the brand changed
     assert first["digest"] != second["digest"]
-    diff = run_kitgen("diff", KIT, "--json", cwd=root)
+    diff = run_kitgen("diff", KIT, "--json", cwd=root, real_process=True)
     assert {d["reason"] for d in json.loads(diff.stdout)["documents"]} == {"brand"}
 
 
@@ -201,15 +196,15 @@ def test_check_says_which_brand_file_it_checked(tmp_path: Path) -> None:
         "color": {"primary": "#0b6e4f"}}))
     other = minimal_kit(kit="emea-launch", brand="brands/emea.yml")
     (root / "requirements" / "emea-launch.yaml").write_text(dump(other))
-    result = run_kitgen("check", "--json", cwd=root)
-    assert result.returncode == 0, result.stderr
+    result = run_kitgen("check", "--json", cwd=root, real_process=True)
+    assert result.code == 0, result.stderr
     brands = {item["kit"]: item["brand"] for item in json.loads(result.stdout)}
     assert brands["acme-launch"]["file"] == "brand.yml"
     assert brands["acme-launch"]["paper"] == "letter"
     assert brands["emea-launch"]["file"] == "brands/emea.yml"
     assert brands["emea-launch"]["paper"] == "a4"
     assert sorted(brands["emea-launch"]["files"]) == ["brand/cover.svg", "brands/emea.yml"]
-    plain = run_kitgen("check", cwd=root)
+    plain = run_kitgen("check", cwd=root, real_process=True)
     assert "brand: brands/emea.yml checked (2 file(s): logo brand/cover.svg" in plain.stdout
 
 
@@ -218,8 +213,8 @@ def test_a_kit_pointing_at_a_missing_brand_file_is_refused_at_that_line(tmp_path
     text = dump(minimal_kit(brand="brands/missing.yml"))
     (root / "requirements" / "acme-launch.yaml").write_text(text)
     line = text.splitlines().index("brand: brands/missing.yml") + 1
-    result = run_kitgen("build", cwd=root)
-    assert result.returncode == 2
+    result = run_kitgen("build", cwd=root, real_process=True)
+    assert result.code == 2
     assert f"requirements/acme-launch.yaml:{line}:8: brand: brands/missing.yml: no such brand " \
            "file" in result.stderr
     assert list((root / "kits").iterdir()) == []
@@ -227,8 +222,8 @@ def test_a_kit_pointing_at_a_missing_brand_file_is_refused_at_that_line(tmp_path
 
 def test_a_workspace_without_a_brand_file_builds_as_before(tmp_path: Path) -> None:
     root = make_workspace(tmp_path / "ws", minimal_kit())
-    result = run_kitgen("check", cwd=root)
-    assert result.returncode == 0
+    result = run_kitgen("check", cwd=root, real_process=True)
+    assert result.code == 0
     assert "brand: none (kitgen's neutral look)" in result.stdout
 
 
@@ -249,8 +244,8 @@ def test_a_brand_font_draws_a_script_kitgen_font_lacks(tmp_path: Path) -> None:
         "fonts": [{"family": "Droid Sans Fallback", "files": [f"fonts/{droid.name}"]}],
         "base": "Droid Sans Fallback"}}))
     for root in (plain, branded):
-        result = run_kitgen("build", cwd=root)
-        assert result.returncode == 0, result.stdout + result.stderr
+        result = run_kitgen("build", cwd=root, real_process=True)
+        assert result.code == 0, result.stdout + result.stderr
     card = Path("kits/acme-launch/1/battlecard-globex.pdf")
     # Without a font that has them, the characters are not drawn: no font on the page has
     # those glyphs, so no text a reader could copy holds them.
@@ -273,33 +268,32 @@ def test_init_writes_the_example_brand_and_its_logo(example_builds: object) -> N
 
 
 def test_the_repository_and_packaged_example_brands_are_identical() -> None:
-    repo = Path(__file__).resolve().parent.parent
     for name in ("brand.yml", "brand/northwind-logo.svg"):
-        assert (repo / name).read_bytes() == (repo / "kitgen" / "example" / name).read_bytes()
+        assert (REPO / name).read_bytes() == (REPO / "kitgen" / "example" / name).read_bytes()
 
 
 def test_new_mentions_the_brand(tmp_path: Path) -> None:
     root = make_workspace(tmp_path / "ws")
     write_brand(root)
-    result = run_kitgen("new", "emea-launch", cwd=root)
-    assert result.returncode == 0, result.stderr
+    result = run_kitgen("new", "emea-launch", cwd=root, real_process=True)
+    assert result.code == 0, result.stderr
     assert "logo, colours and fonts of brand.yml" in result.stdout
     bare = make_workspace(tmp_path / "bare")
-    assert "add a brand.yml" in run_kitgen("new", "emea-launch", cwd=bare).stdout
+    assert "add a brand.yml" in run_kitgen("new", "emea-launch", cwd=bare, real_process=True).stdout
 
 
 @pytest.mark.slow
 def test_doctor_checks_the_brand_and_draws_its_fonts(tmp_path: Path) -> None:
     root = make_workspace(tmp_path / "ws")
     write_brand(root)
-    result = run_kitgen("doctor", "--json", cwd=root)
+    result = run_kitgen("doctor", "--json", cwd=root, real_process=True)
     check = next(c for c in json.loads(result.stdout)["checks"] if c["check"] == "brand")
     assert check["ok"], check
     assert "fonts DejaVu Sans, DejaVu Serif drawn on a test page" in check["detail"]
     assert "paper letter" in check["detail"]
     (root / "brand" / "cover.svg").write_text("<svg")
-    broken = run_kitgen("doctor", cwd=root)
-    assert broken.returncode == 1
+    broken = run_kitgen("doctor", cwd=root, real_process=True)
+    assert broken.code == 1
     assert "brand/cover.svg:1:1: is not well-formed SVG" in broken.stdout
 
 
@@ -351,12 +345,12 @@ def test_verify_rebuild_renders_a_branded_version_to_the_same_bytes(
     branded: Branded, copy_of: Callable[[Path], Path],
 ) -> None:
     root = copy_of(branded.root)
-    result = run_kitgen("verify", "--rebuild", "--json", cwd=root)
-    assert result.returncode == 0, result.stdout + result.stderr
+    result = run_kitgen("verify", "--rebuild", "--json", cwd=root, real_process=True)
+    assert result.code == 0, result.stdout + result.stderr
     (report,) = json.loads(result.stdout)
     assert report["ok"] and report["notes"] == [] and report["problems"] == []
     (root / "brand.yml").write_text(dump(brand(color={"primary": "#0b6e4f"})))
-    result = run_kitgen("verify", "--rebuild", "--json", cwd=root)
+    result = run_kitgen("verify", "--rebuild", "--json", cwd=root, real_process=True)
     (report,) = json.loads(result.stdout)
     assert [n["message"] for n in report["notes"]] == [
         "not rendered again: built with other brand files; check it with the brand files its "

@@ -276,7 +276,7 @@ def test_an_unknown_kit_gets_the_nearest_kit_and_the_list(small: Path) -> None:
 
 
 def test_a_kit_not_built_yet_says_to_build_it(small: Path) -> None:
-    write_kit(small, small_kit(kit="acme-next"))
+    make_workspace(small, small_kit(kit="acme-next"))
     result = approve(small, "acme-next", "sales", SAM)
     assert result.code == 2
     assert "kit 'acme-next' has no built version yet" in result.text

@@ -14,25 +14,25 @@ import re
 import shlex
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from signoff_helpers import (
+from helpers import (
     MARA,
     MONA,
     SAM,
     SUE,
     approve,
     clean_env,
-    cli,
     copy_workspace,
+    kitgen_command,
+    make_workspace,
     records,
+    run_kitgen,
     small_kit,
-    write_kit,
 )
 
 pytestmark = [
@@ -133,7 +133,7 @@ STEPS = (
 def at_terminal(args: list[str], cwd: Path, env: dict[str, str], answer: str) -> tuple[int, str]:
     """Run kitgen in a pseudo-terminal (stdin and stdout), type ``answer`` and Enter; return
     the exit code and the screen as text."""
-    command = shlex.join([sys.executable, "-m", "kitgen", *args])
+    command = shlex.join(kitgen_command(*args))
     result = subprocess.run(["script", "-qec", command, "/dev/null"], cwd=cwd, env=env,
                             input=answer + "\n", capture_output=True, text=True, timeout=180)
     return result.returncode, ANSI.sub("", result.stdout)
@@ -158,19 +158,19 @@ class Walk:
 def walk(tmp_path_factory: pytest.TempPathFactory) -> Walk:
     root = tmp_path_factory.mktemp("review") / "ws"
     data = first_version()
-    write_kit(root, data)
-    assert cli("build", cwd=root).code == 0
+    make_workspace(root, data)
+    assert run_kitgen("build", cwd=root).code == 0
     assert approve(root, KIT, "sales", SAM).code == 0
     screens, diffs = [], []
     for number, step in enumerate(STEPS, start=2):
         step.edit(data)
-        write_kit(root, data)
-        built = cli("build", cwd=root)
+        make_workspace(root, data)
+        built = run_kitgen("build", cwd=root)
         assert built.code == 0 and f"{number}  " in built.stdout, built.text
         if number == 2:  # marketing signs the second version and then waits
             assert approve(root, KIT, "marketing", MARA).code == 0
         screens.append(at_terminal(["approve", KIT, "--side", "sales"], root, desk(SAM), "y"))
-        result = cli("diff", KIT, str(number - 1), str(number), "--json", cwd=root)
+        result = run_kitgen("diff", KIT, str(number - 1), str(number), "--json", cwd=root)
         assert result.code == 0, result.text
         diffs.append(json.loads(result.stdout))
     return Walk(root, tuple(screens), tuple(diffs))
@@ -222,13 +222,13 @@ def test_diff_json_of_a_requirement_change_says_old_and_new(walk: Walk) -> None:
 
 
 def test_status_says_what_each_side_must_do_next(walk: Walk) -> None:
-    text = cli("status", KIT, cwd=walk.root).stdout
+    text = run_kitgen("status", KIT, cwd=walk.root).stdout
     assert ("  marketing: approved version 2; version 6 awaits marketing (4 changes since: "
             f"kitgen diff {KIT} 2 6)\n") in text
     assert f"  sales: approved version 6 ({SAM[0]}, " in text
     assert "  blocking the release:\n    - no marketing approval of version 6 (approvals only "\
         "on older version 2)\n" in text
-    (entry,) = json.loads(cli("status", KIT, "--json", cwd=walk.root).stdout)
+    (entry,) = json.loads(run_kitgen("status", KIT, "--json", cwd=walk.root).stdout)
     assert entry["signoff"]["marketing"]["last_approved"] == "2"
     assert entry["signoff"]["marketing"]["changes_since_last_approved"] == 4
     assert entry["blockers"] == [{"kind": "approval-missing", "item": "marketing",
@@ -269,11 +269,11 @@ def test_reject_says_it_blocks_for_good_repeats_the_reason_and_asks(walk: Walk,
             "released.”") in review
     code, screen = at_terminal(args, root, desk(MONA), "y")
     assert code == 0 and "recorded kits/" in screen
-    again = cli("reject", KIT, "--side", "marketing", "--reason", "Still wrong", "--yes",
-                cwd=root, KITGEN_NAME=MONA[0], KITGEN_EMAIL=MONA[1])
+    again = run_kitgen("reject", KIT, "--side", "marketing", "--reason", "Still wrong", "--yes",
+                       cwd=root, env={"KITGEN_NAME": MONA[0], "KITGEN_EMAIL": MONA[1]})
     assert f"{MONA[0]} <{MONA[1]}> already rejected version 6 for marketing; nothing recorded" \
         in again.text
-    status = cli("status", KIT, cwd=root).stdout
+    status = run_kitgen("status", KIT, cwd=root).stdout
     assert "  marketing: rejected version 6 (Mona Reyes: The Q4 discount note is wrong); it " \
         "needs a new version\n" in status
 
@@ -282,8 +282,8 @@ def test_approve_json_shows_the_review_and_records_only_with_yes(walk: Walk,
                                                                  tmp_path: Path) -> None:
     root = copy_workspace(walk.root, tmp_path / "ws")
     before = records(root, KIT)
-    look = cli("approve", KIT, "--side", "marketing", "--json", cwd=root,
-               KITGEN_NAME=MARA[0], KITGEN_EMAIL=MARA[1])
+    look = run_kitgen("approve", KIT, "--side", "marketing", "--json", cwd=root,
+                      env={"KITGEN_NAME": MARA[0], "KITGEN_EMAIL": MARA[1]})
     assert look.code == 0, look.text
     review = json.loads(look.stdout)
     assert records(root, KIT) == before and review["recorded"] is None
@@ -295,8 +295,8 @@ def test_approve_json_shows_the_review_and_records_only_with_yes(walk: Walk,
     assert [(t["requirement"], t["item"]) for t in review["touched"]] == [
         ("cfo-sheet", "value_props.cfo")]  # stall-send-info is dropped now
     assert review["other_side"]["state"] == "approved"
-    signed = cli("approve", KIT, "--side", "marketing", "--json", "--yes", cwd=root,
-                 KITGEN_NAME=MARA[0], KITGEN_EMAIL=MARA[1])
+    signed = run_kitgen("approve", KIT, "--side", "marketing", "--json", "--yes", cwd=root,
+                        env={"KITGEN_NAME": MARA[0], "KITGEN_EMAIL": MARA[1]})
     assert signed.code == 0 and json.loads(signed.stdout)["recorded"].startswith(
         f"kits/{KIT}/signoffs/6--")
     assert len(records(root, KIT)) == len(before) + 1
@@ -306,13 +306,13 @@ def test_signing_with_another_address_than_git_says_so(walk: Walk, tmp_path: Pat
     root = copy_workspace(walk.root, tmp_path / "ws")
     gitconfig = tmp_path / "gitconfig"
     gitconfig.write_text(f"[user]\n\tname = {SAM[0]}\n\temail = {SAM[1]}\n")
-    result = cli("approve", KIT, "--side", "sales", "--name", SUE[0], "--email", SUE[1],
-                 "--yes", cwd=root, GIT_CONFIG_GLOBAL=str(gitconfig))
+    result = run_kitgen("approve", KIT, "--side", "sales", "--name", SUE[0], "--email", SUE[1],
+                        "--yes", cwd=root, env={"GIT_CONFIG_GLOBAL": str(gitconfig)})
     assert result.code == 0, result.text
     assert (f"  note: you sign as {SUE[1]} (--email), but git config says you are {SAM[1]}"
             in result.stdout.splitlines())
-    same = cli("approve", KIT, "--side", "marketing", "--name", MONA[0], "--email", MONA[1],
-               "--yes", cwd=root, KITGEN_NAME=MONA[0], KITGEN_EMAIL=MONA[1])
+    same = run_kitgen("approve", KIT, "--side", "marketing", "--name", MONA[0], "--email", MONA[1],
+                      "--yes", cwd=root, env={"KITGEN_NAME": MONA[0], "KITGEN_EMAIL": MONA[1]})
     assert same.code == 0 and "note:" not in same.stdout
 
 
@@ -321,7 +321,7 @@ def test_signing_with_another_address_than_git_says_so(walk: Walk, tmp_path: Pat
                                      ["approve", "--side", "sales", "--yes"]])
 def test_an_unknown_kit_gets_did_you_mean_everywhere(walk: Walk, command: list[str]) -> None:
     args = [command[0], "acme-lunch", *command[1:]]
-    result = cli(*args, cwd=walk.root, KITGEN_NAME=SAM[0], KITGEN_EMAIL=SAM[1])
+    result = run_kitgen(*args, cwd=walk.root, env={"KITGEN_NAME": SAM[0], "KITGEN_EMAIL": SAM[1]})
     assert result.code == 2, result.text
     assert "Did you mean acme-launch?" in result.text and "Kits: acme-launch." in result.text
     assert "Traceback" not in result.text
@@ -332,8 +332,8 @@ def test_an_unknown_kit_gets_did_you_mean_everywhere(walk: Walk, command: list[s
                                      ["reject", "--side", "sales", "--version", "9",
                                       "--reason", "No", "--yes"]])
 def test_an_unknown_version_is_bad_input_everywhere(walk: Walk, command: list[str]) -> None:
-    result = cli(command[0], KIT, *command[1:], cwd=walk.root, KITGEN_NAME=SAM[0],
-                 KITGEN_EMAIL=SAM[1])
+    result = run_kitgen(command[0], KIT, *command[1:], cwd=walk.root,
+                        env={"KITGEN_NAME": SAM[0], "KITGEN_EMAIL": SAM[1]})
     assert result.code == 2, result.text
     assert "has no version 9" in result.text and "Versions: 1, 2, 3, 4, 5, 6." in result.text
 
@@ -348,14 +348,14 @@ def test_the_version_index_says_what_changed_field_by_field(walk: Walk) -> None:
 
 
 def test_summary_names_the_fields_per_item(walk: Walk, tmp_path: Path) -> None:
-    lines = cli("diff", KIT, "2", "6", "--summary", cwd=walk.root).stdout.splitlines()
+    lines = run_kitgen("diff", KIT, "2", "6", "--summary", cwd=walk.root).stdout.splitlines()
     assert lines[1:6] == ["what changed (4 changes):", f"  signoff: keys.{SUE[1]}",
                           "  requirements.stall-send-info: status",
                           "  value_props.cfo: claims[0].proof",
                           "  playbook.stallers.send-info: next_step"]
     root = copy_workspace(walk.root, tmp_path / "ws")
-    review = cli("approve", KIT, "--side", "marketing", "--summary", "--yes", cwd=root,
-                 KITGEN_NAME=MONA[0], KITGEN_EMAIL=MONA[1])
+    review = run_kitgen("approve", KIT, "--side", "marketing", "--summary", "--yes", cwd=root,
+                        env={"KITGEN_NAME": MONA[0], "KITGEN_EMAIL": MONA[1]})
     assert "    value_props.cfo: claims[0].proof" in review.stdout.splitlines()
     # The policy block is never shortened: who may sign is shown in full.
     assert "        ssh-ed25519 [-AAAAC3NzaC1lZDI1NTE5AAAAIOldKeyOfSue-] " in review.stdout

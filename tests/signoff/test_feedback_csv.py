@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import ExampleBuilds, Kitgen
+from helpers import ExampleBuilds, run_kitgen
 
 pytestmark = pytest.mark.slow  # each needs the worked example built (shared per session)
 
@@ -40,11 +40,11 @@ def write(root: Path, text: str | bytes, name: str = "crm.csv") -> Path:
 
 
 def test_rows_become_feedback_records_and_a_second_import_records_nothing(
-    kitgen: Kitgen, built: Path,
+    built: Path,
 ) -> None:
     write(built, HEADER + ROWS)
-    first = kitgen("feedback", "import", "crm.csv", "--kit", KIT, cwd=built)
-    assert first.exit_code == 0, first.output
+    first = run_kitgen("feedback", "import", "crm.csv", "--kit", KIT, cwd=built)
+    assert first.code == 0, first.output
     assert "recorded 3 feedback rows from crm.csv" in first.output
     stored = records(built)
     assert len(stored) == 3
@@ -55,41 +55,40 @@ def test_rows_become_feedback_records_and_a_second_import_records_nothing(
     assert all(t.startswith("kitgen-feedback 1\nkit: northwind-analytics\nversion: 1\n")
                for t in texts)
 
-    again = kitgen("feedback", "import", "crm.csv", "--kit", KIT, "--json", cwd=built)
-    assert again.exit_code == 0, again.output
+    again = run_kitgen("feedback", "import", "crm.csv", "--kit", KIT, "--json", cwd=built)
+    assert again.code == 0, again.output
     assert json.loads(again.stdout) == {"recorded": [], "already_recorded": 3, "kits": [KIT]}
     assert records(built) == stored
 
-    status = kitgen("status", KIT, "--json", cwd=built)
+    status = run_kitgen("status", KIT, "--json", cwd=built)
     tally = {f["item"]: f for f in json.loads(status.stdout)[0]["feedback"]}
     assert tally["battlecards.contoso-bi"]["not_useful"] == 1
     assert tally["value_props.cfo"]["useful"] == 1
 
 
-def test_the_kit_comes_from_a_kit_column_else_kit(kitgen: Kitgen, built: Path) -> None:
+def test_the_kit_comes_from_a_kit_column_else_kit(built: Path) -> None:
     write(built, "kit;item;useful;note;name;email;time\n"  # Excel's `;` where `,` is decimal
           f"{KIT};playbook.nay_sayer;no;Too long;Dana Reyes;dana.reyes@northwind.example;"
           "2026-11-20T10:00:00+01:00\n")
-    result = kitgen("feedback", "import", "crm.csv", cwd=built)
-    assert result.exit_code == 0, result.output
+    result = run_kitgen("feedback", "import", "crm.csv", cwd=built)
+    assert result.code == 0, result.output
     assert "time: 2026-11-20T09:00:00Z" in records(built)[0].read_text()
     write(built, HEADER + ROWS)
-    missing = kitgen("feedback", "import", "crm.csv", cwd=built)
-    assert missing.exit_code == 2
+    missing = run_kitgen("feedback", "import", "crm.csv", cwd=built)
+    assert missing.code == 2
     assert "crm.csv:2:1: kit: the row names no kit. Fix: add a `kit` column, or pass " \
         "--kit KIT" in " ".join(missing.output.split())
 
 
-def test_the_single_report_command_still_works_beside_import(kitgen: Kitgen,
-                                                               built: Path) -> None:
-    one = kitgen("feedback", KIT, "playbook.nay_sayer", "--useful", "yes", "--name", "Dana",
-                 "--email", "dana.reyes@northwind.example", cwd=built)
-    assert one.exit_code == 0, one.output
-    explicit = kitgen("feedback", "record", KIT, "battlecards.contoso-bi", "--useful", "no",
-                      "--name", "Dana", "--email", "dana.reyes@northwind.example", cwd=built)
-    assert explicit.exit_code == 0, explicit.output
+def test_the_single_report_command_still_works_beside_import(built: Path) -> None:
+    one = run_kitgen("feedback", KIT, "playbook.nay_sayer", "--useful", "yes", "--name", "Dana",
+                     "--email", "dana.reyes@northwind.example", cwd=built)
+    assert one.code == 0, one.output
+    explicit = run_kitgen("feedback", "record", KIT, "battlecards.contoso-bi", "--useful", "no",
+                          "--name", "Dana", "--email", "dana.reyes@northwind.example", cwd=built)
+    assert explicit.code == 0, explicit.output
     assert len(records(built)) == 2
-    helped = kitgen("feedback", "--help", cwd=built)
+    helped = run_kitgen("feedback", "--help", cwd=built)
     assert "import FILE.csv" in " ".join(helped.output.split())
 
 
@@ -128,12 +127,12 @@ BAD = {
 
 @pytest.mark.parametrize("case", sorted(BAD))
 def test_bad_rows_exit_2_with_line_and_column_and_record_nothing(
-    kitgen: Kitgen, built: Path, case: str,
+    built: Path, case: str,
 ) -> None:
     text, message = BAD[case]
     write(built, text)
-    result = kitgen("feedback", "import", "crm.csv", "--kit", KIT, cwd=built)
-    assert result.exit_code == 2, result.output
+    result = run_kitgen("feedback", "import", "crm.csv", "--kit", KIT, cwd=built)
+    assert result.code == 2, result.output
     assert message in " ".join(result.output.split()), result.output
     assert "Fix:" in result.output and "Traceback" not in result.output
     assert records(built) == []

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Kitgen
 from helpers import (
     battlecard,
     make_workspace,
@@ -17,6 +16,7 @@ from helpers import (
     pdf_metadata,
     pdf_text,
     requirement,
+    run_kitgen,
     write_kit,
 )
 
@@ -44,17 +44,17 @@ def manifest(root: Path, version: str) -> dict[str, Any]:
 
 @pytest.mark.slow
 def test_a_new_version_renders_only_the_changed_battlecard_and_the_index(
-    kitgen: Kitgen, tmp_path: Path
+    tmp_path: Path
 ) -> None:
     root = make_workspace(tmp_path / "ws", two_card_kit())
     cache = tmp_path / "cache"
     env = {"KITGEN_CACHE_DIR": str(cache)}
-    assert kitgen("build", "--jobs", "1", cwd=root, env=env).exit_code == 0
+    assert run_kitgen("build", "--jobs", "1", cwd=root, env=env).code == 0
     assert cached_documents(cache) == 4  # index, two battlecards, playbook
 
     write_kit(root / "requirements", two_card_kit("Consultancy BI, now also sold as SaaS."))
-    result = kitgen("build", "--jobs", "1", cwd=root, env=env)
-    assert result.exit_code == 0, result.output
+    result = run_kitgen("build", "--jobs", "1", cwd=root, env=env)
+    assert result.code == 0, result.output
     assert cached_documents(cache) == 6  # rendered again: the changed battlecard and the index
 
     first, second = manifest(root, "1"), manifest(root, "2")
@@ -81,9 +81,9 @@ def test_a_new_version_renders_only_the_changed_battlecard_and_the_index(
 
     alone = tmp_path / "from-email.pdf"
     alone.write_bytes((folder / "battlecard-globex.pdf").read_bytes())
-    lone = kitgen("verify", str(alone), cwd=root, env=env)
-    assert lone.exit_code == 0, lone.output
+    lone = run_kitgen("verify", str(alone), cwd=root, env=env)
+    assert lone.code == 0, lone.output
     assert f"kit {KIT} version 2, draft" in lone.output  # the version whose manifest it carries
-    checked = kitgen("verify", "--rebuild", cwd=root, env=env)
-    assert checked.exit_code == 0, checked.output
+    checked = run_kitgen("verify", "--rebuild", cwd=root, env=env)
+    assert checked.code == 0, checked.output
     assert "rendered again" not in checked.output

@@ -8,8 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import Kitgen
-from helpers import make_workspace, minimal_kit, pdf_text, rendered_part
+from helpers import make_workspace, minimal_kit, pdf_text, rendered_part, run_kitgen
 
 KIT = "acme-launch"
 
@@ -25,15 +24,15 @@ def git(root: Path, *args: str) -> str:
 
 @pytest.mark.slow
 def test_a_preview_is_no_version_and_the_build_after_it_renders_only_the_index(
-    kitgen: Kitgen, tmp_path: Path
+    tmp_path: Path
 ) -> None:
     root = make_workspace(tmp_path / "ws", minimal_kit())
     git(root, "init", "-q")
     cache = tmp_path / "cache"
     env = {"KITGEN_CACHE_DIR": str(cache)}
 
-    result = kitgen("preview", "--jobs", "1", cwd=root, env=env)
-    assert result.exit_code == 0, result.output
+    result = run_kitgen("preview", "--jobs", "1", cwd=root, env=env)
+    assert result.code == 0, result.output
     assert f"{KIT}  version 1 (not built)  3          6      3 of 3    preview/{KIT}/" \
         in result.output
     folder = root / "preview" / KIT
@@ -45,19 +44,19 @@ def test_a_preview_is_no_version_and_the_build_after_it_renders_only_the_index(
     card = pdf_text(folder / "battlecard-globex.pdf")
     assert "DRAFT" in card and "Revision 1" in card
 
-    alone = kitgen("verify", str(folder / "playbook.pdf"), cwd=root, env=env)
-    assert alone.exit_code == 1
+    alone = run_kitgen("verify", str(folder / "playbook.pdf"), cwd=root, env=env)
+    assert alone.code == 1
     assert "a draft of no version (a preview" in alone.output  # nothing to vouch for it
 
-    again = kitgen("preview", "--jobs", "1", cwd=root, env=env)
+    again = run_kitgen("preview", "--jobs", "1", cwd=root, env=env)
     assert "0 of 3" in again.output, again.output  # nothing changed: nothing rendered
 
     assert cached_documents(cache) == 3
-    built = kitgen("build", "--jobs", "1", cwd=root, env=env)
-    assert built.exit_code == 0, built.output
+    built = run_kitgen("build", "--jobs", "1", cwd=root, env=env)
+    assert built.code == 0, built.output
     assert cached_documents(cache) == 4  # the index, which names the version, and nothing else
     version = root / "kits" / KIT / "1"
     for name in ("battlecard-globex.pdf", "playbook.pdf"):
         assert rendered_part(version / name) == (folder / name).read_bytes(), name
-    verified = kitgen("verify", cwd=root, env=env)
-    assert verified.exit_code == 0, verified.output
+    verified = run_kitgen("verify", cwd=root, env=env)
+    assert verified.code == 0, verified.output

@@ -9,8 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Kitgen
-from helpers import make_workspace, minimal_kit, playbook, requirement, staller, write_kit
+from helpers import (
+    make_workspace,
+    minimal_kit,
+    playbook,
+    requirement,
+    run_kitgen,
+    staller,
+    write_kit,
+)
 
 KIT = "acme-launch"
 
@@ -30,13 +37,13 @@ def versions(root: Path) -> list[str]:
 
 
 @pytest.mark.slow
-def test_the_stamp_never_hides_a_change(kitgen: Kitgen, tmp_path: Path) -> None:
+def test_the_stamp_never_hides_a_change(tmp_path: Path) -> None:
     root = make_workspace(tmp_path / "ws", two_document_kit())
     env = {"KITGEN_CACHE_DIR": str(tmp_path / "cache"), "KITGEN_TODAY": "2026-11-20"}
 
     def build(*args: str) -> str:
-        result = kitgen("build", "--jobs", "1", *args, cwd=root, env=env)
-        assert result.exit_code == 0, result.output
+        result = run_kitgen("build", "--jobs", "1", *args, cwd=root, env=env)
+        assert result.code == 0, result.output
         return result.output
 
     assert "written (draft)" in build()
@@ -62,35 +69,36 @@ def test_the_stamp_never_hides_a_change(kitgen: Kitgen, tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_warnings_and_strict_hold_from_the_stamp_and_a_new_day_checks_again(
-    kitgen: Kitgen, tmp_path: Path
+    tmp_path: Path
 ) -> None:
     root = make_workspace(tmp_path / "ws", minimal_kit())  # its battlecard verified 2026-11-02
     cache = {"KITGEN_CACHE_DIR": str(tmp_path / "cache")}
     fresh = {**cache, "KITGEN_TODAY": "2026-11-20"}
     stale = {**cache, "KITGEN_TODAY": "2027-06-01"}
-    assert kitgen("build", "--jobs", "1", cwd=root, env=fresh).exit_code == 0
-    quiet = kitgen("build", "--strict", cwd=root, env=fresh)
-    assert quiet.exit_code == 0 and "warning" not in quiet.output
-    assert kitgen("build", "--strict", cwd=root, env=fresh).output == quiet.output
+    assert run_kitgen("build", "--jobs", "1", cwd=root, env=fresh).code == 0
+    quiet = run_kitgen("build", "--strict", cwd=root, env=fresh)
+    assert quiet.code == 0 and "warning" not in quiet.output
+    assert run_kitgen("build", "--strict", cwd=root, env=fresh).output == quiet.output
 
     for _ in range(2):  # the full build on the new day, then the same answer from its stamp
-        late = kitgen("build", "--strict", cwd=root, env=stale)
-        assert late.exit_code == 1, late.output
+        late = run_kitgen("build", "--strict", cwd=root, env=stale)
+        assert late.code == 1, late.output
         assert "warning" in late.output and "globex" in late.output
 
 
 @pytest.mark.slow
-def test_the_stamp_never_hides_a_brand_change(kitgen: Kitgen, tmp_path: Path) -> None:
+def test_the_stamp_never_hides_a_brand_change(tmp_path: Path) -> None:
     """A brand file added, and a logo it names changed, each make a new version, though no
     requirement file or template changed and the last build left a stamp."""
-    from brand_helpers import solid_png, write_brand
+    from helpers import solid_png
+    from helpers.brand import write_brand
 
     root = make_workspace(tmp_path / "ws", two_document_kit())
     env = {"KITGEN_CACHE_DIR": str(tmp_path / "cache"), "KITGEN_TODAY": "2026-11-20"}
 
     def build() -> str:
-        result = kitgen("build", "--jobs", "1", cwd=root, env=env)
-        assert result.exit_code == 0, result.output
+        result = run_kitgen("build", "--jobs", "1", cwd=root, env=env)
+        assert result.code == 0, result.output
         return result.output
 
     build()
