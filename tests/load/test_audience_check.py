@@ -30,7 +30,7 @@ def kit_with(**overrides: object) -> dict[str, object]:
 def test_check_warns_where_the_file_leaves_a_rep_nothing_to_send(workspace: Path) -> None:
     path = helpers.write_kit(workspace / "requirements", kit_with())
     text = path.read_text()
-    result = run_kitgen("check", cwd=workspace, env=TODAY, real_process=True)
+    result = run_kitgen("check", cwd=workspace, env=TODAY)
     assert result.code == 0, result.stderr
 
     line, column = helpers.locate(text, "- id: roi\n")
@@ -42,13 +42,13 @@ def test_check_warns_where_the_file_leaves_a_rep_nothing_to_send(workspace: Path
     assert (f"requirements/acme-launch.yaml:{line}:{column}: playbook.stallers.send-info: "
             "nothing a rep may send the buyer") in result.stderr
     assert "battlecards.globex, value_props.roi) are internal" in result.stderr
-    assert run_kitgen("check", "--strict", cwd=workspace, env=TODAY, real_process=True).code == 1
+    assert run_kitgen("check", "--strict", cwd=workspace, env=TODAY).code == 1
 
 
 def test_a_stall_with_no_assets_at_all_is_warned_too(workspace: Path) -> None:
     kit = kit_with(playbook=helpers.playbook(stallers=[staller(assets=[])]))
     helpers.write_kit(workspace / "requirements", kit)
-    result = run_kitgen("check", cwd=workspace, env=TODAY, real_process=True)
+    result = run_kitgen("check", cwd=workspace, env=TODAY)
     assert "playbook.stallers.send-info: nothing a rep may send" in result.stderr
     assert "it lists no assets" in result.stderr
 
@@ -57,7 +57,7 @@ def test_a_kit_that_says_who_may_read_what_is_quiet(workspace: Path) -> None:
     kit = kit_with()
     kit["value_props"][0]["audience"] = "customer"  # type: ignore[index]
     helpers.write_kit(workspace / "requirements", kit)
-    result = run_kitgen("check", "--strict", cwd=workspace, env=TODAY, real_process=True)
+    result = run_kitgen("check", "--strict", cwd=workspace, env=TODAY)
     assert result.code == 0, result.stderr
     assert "warning" not in result.stderr
 
@@ -66,7 +66,7 @@ def test_an_explicitly_internal_sheet_is_no_warning_but_cannot_be_sent(workspace
     kit = kit_with()
     kit["value_props"][0]["audience"] = "internal"  # type: ignore[index]
     helpers.write_kit(workspace / "requirements", kit)
-    result = run_kitgen("check", cwd=workspace, env=TODAY, real_process=True)
+    result = run_kitgen("check", cwd=workspace, env=TODAY)
     assert "no `audience:`" not in result.stderr
     assert "nothing a rep may send the buyer" in result.stderr
 
@@ -76,7 +76,7 @@ def test_check_names_characters_the_fonts_cannot_draw(workspace: Path) -> None:
     kit["battlecards"] = [battlecard(competitor="Tokyo Analytics 東京")]
     path = helpers.write_kit(workspace / "requirements", kit)
     line, column = helpers.locate_value(path.read_text(), "competitor")
-    result = run_kitgen("check", cwd=workspace, env=TODAY, real_process=True)
+    result = run_kitgen("check", cwd=workspace, env=TODAY)
     assert (f"requirements/acme-launch.yaml:{line}:{column}: battlecards.globex.competitor: the "
             "fonts cannot draw 東 (U+6771) 京 (U+4EAC)") in result.stderr
     assert "add a font that has these characters" in result.stderr

@@ -69,29 +69,29 @@ def field_kit() -> dict[str, Any]:
 def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The field kit built as version 1 and released, then built again as draft version 2."""
     root = helpers.make_workspace(tmp_path_factory.mktemp("export") / "ws", field_kit())
-    assert run_kitgen("build", cwd=root, real_process=True).code == 0
+    assert run_kitgen("build", cwd=root).code == 0
     for side, name, email in SIGNERS:
         approved = run_kitgen("approve", KIT, "--side", side, "--name", name, "--email", email,
-                              "--yes", cwd=root, real_process=True)
+                              "--yes", cwd=root)
         assert approved.code == 0, approved.stderr
-    release = run_kitgen("build", "--release", cwd=root, real_process=True)
+    release = run_kitgen("build", "--release", cwd=root)
     assert release.code == 0, release.stdout + release.stderr
     changed = field_kit()
     changed["requirements"][0]["need"] = "A one-page battlecard against Globex, with pricing."
     helpers.write_kit(root / "requirements", changed)
-    assert run_kitgen("build", cwd=root, real_process=True).code == 0
+    assert run_kitgen("build", cwd=root).code == 0
     return root
 
 
 def export(root: Path, *args: str) -> tuple[int, Any, str]:
-    result = run_kitgen("export", KIT, "--json", *args, cwd=root, real_process=True)
+    result = run_kitgen("export", KIT, "--json", *args, cwd=root)
     data = json.loads(result.stdout) if result.code == 0 else None
     return result.code, data, result.stderr
 
 
 @pytest.fixture(scope="module")
 def validator() -> Draft202012Validator:
-    result = run_kitgen("export", "--schema", cwd=REPO, real_process=True)
+    result = run_kitgen("export", "--schema", cwd=REPO)
     assert result.code == 0, result.stderr
     assert (REPO / "kitgen" / "export.schema.json").read_text() == result.stdout, (
         "kitgen/export.schema.json is stale: run `kitgen export --schema > "
@@ -173,8 +173,8 @@ def test_an_unreleased_version_needs_draft_and_says_it_is_one(
 
 def test_a_kit_never_released_is_refused_without_draft(workspace: Path) -> None:
     helpers.write_kit(workspace / "requirements", minimal_kit())
-    assert run_kitgen("build", cwd=workspace, real_process=True).code == 0
-    result = run_kitgen("export", KIT, "--json", cwd=workspace, real_process=True)
+    assert run_kitgen("build", cwd=workspace).code == 0
+    result = run_kitgen("export", KIT, "--json", cwd=workspace)
     assert result.code == 1
     assert "has no released version to export" in result.stderr
     failure = json.loads(result.stdout)  # with --json, the failure as a document, no export
@@ -187,9 +187,9 @@ def test_customer_text_naming_an_unshipped_feature_has_no_customer_export(
     kit = field_kit()
     kit["value_props"][0]["differentiators"] = ["AI narratives explain every number."]
     helpers.write_kit(workspace / "requirements", kit)
-    assert run_kitgen("build", cwd=workspace, real_process=True).code == 0
+    assert run_kitgen("build", cwd=workspace).code == 0
     result = run_kitgen("export", KIT, "--draft", "--audience", "customer", "--json",
-                        cwd=workspace, real_process=True)
+                        cwd=workspace)
     assert result.code == 1
     assert "names unshipped features in customer-facing text" in result.stderr
     failure = json.loads(result.stdout)
@@ -198,9 +198,9 @@ def test_customer_text_naming_an_unshipped_feature_has_no_customer_export(
 
 def test_usage_errors(released: Path) -> None:
     assert run_kitgen("export", KIT, "--json", "--audience", "partners",
-                      cwd=released, real_process=True).code == 2
-    no_output = run_kitgen("export", KIT, cwd=released, real_process=True)
+                      cwd=released).code == 2
+    no_output = run_kitgen("export", KIT, cwd=released)
     assert no_output.code == 2 and "--json" in no_output.stderr
-    written = run_kitgen("export", KIT, "-o", "kit.json", cwd=released, real_process=True)
+    written = run_kitgen("export", KIT, "-o", "kit.json", cwd=released)
     assert written.code == 0, written.stderr
     assert json.loads((released / "kit.json").read_text())["version"] == "1"

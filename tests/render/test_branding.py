@@ -55,7 +55,7 @@ def branded_workspace(root: Path) -> Path:
 @pytest.fixture(scope="module")
 def branded(tmp_path_factory: pytest.TempPathFactory) -> Branded:
     root = branded_workspace(tmp_path_factory.mktemp("branded") / "ws")
-    result = run_kitgen("build", cwd=root, real_process=True)
+    result = run_kitgen("build", cwd=root)
     assert result.code == 0, result.stdout + result.stderr
     return Branded(root)
 
@@ -144,9 +144,9 @@ def test_an_unchanged_brand_builds_nothing_and_verify_holds(
     branded: Branded, copy_of: Callable[[Path], Path],
 ) -> None:
     root = copy_of(branded.root)
-    result = run_kitgen("build", cwd=root, real_process=True)
+    result = run_kitgen("build", cwd=root)
     assert result.code == 0 and "unchanged, nothing written" in result.stdout
-    verified = run_kitgen("verify", cwd=root, real_process=True)
+    verified = run_kitgen("verify", cwd=root)
     assert verified.code == 0, verified.stdout + verified.stderr
 
 
@@ -173,14 +173,14 @@ def test_changing_any_brand_input_makes_a_new_version(
 ) -> None:
     root = copy_of(branded.root)
     EDITS[edit](root)
-    result = run_kitgen("build", cwd=root, real_process=True)
+    result = run_kitgen("build", cwd=root)
     assert result.code == 0, result.stdout + result.stderr
     assert (root / "kits" / KIT / "2" / "manifest.json").is_file(), result.stdout
     first = json.loads((root / "kits" / KIT / "1" / "manifest.json").read_text())
     second = json.loads((root / "kits" / KIT / "2" / "manifest.json").read_text())
     assert first["inputs"]["data"] == second["inputs"]["data"]  # only the brand changed
     assert first["digest"] != second["digest"]
-    diff = run_kitgen("diff", KIT, "--json", cwd=root, real_process=True)
+    diff = run_kitgen("diff", KIT, "--json", cwd=root)
     assert {d["reason"] for d in json.loads(diff.stdout)["documents"]} == {"brand"}
 
 
@@ -196,7 +196,7 @@ def test_check_says_which_brand_file_it_checked(tmp_path: Path) -> None:
         "color": {"primary": "#0b6e4f"}}))
     other = minimal_kit(kit="emea-launch", brand="brands/emea.yml")
     (root / "requirements" / "emea-launch.yaml").write_text(dump(other))
-    result = run_kitgen("check", "--json", cwd=root, real_process=True)
+    result = run_kitgen("check", "--json", cwd=root)
     assert result.code == 0, result.stderr
     brands = {item["kit"]: item["brand"] for item in json.loads(result.stdout)}
     assert brands["acme-launch"]["file"] == "brand.yml"
@@ -204,7 +204,7 @@ def test_check_says_which_brand_file_it_checked(tmp_path: Path) -> None:
     assert brands["emea-launch"]["file"] == "brands/emea.yml"
     assert brands["emea-launch"]["paper"] == "a4"
     assert sorted(brands["emea-launch"]["files"]) == ["brand/cover.svg", "brands/emea.yml"]
-    plain = run_kitgen("check", cwd=root, real_process=True)
+    plain = run_kitgen("check", cwd=root)
     assert "brand: brands/emea.yml checked (2 file(s): logo brand/cover.svg" in plain.stdout
 
 
@@ -213,7 +213,7 @@ def test_a_kit_pointing_at_a_missing_brand_file_is_refused_at_that_line(tmp_path
     text = dump(minimal_kit(brand="brands/missing.yml"))
     (root / "requirements" / "acme-launch.yaml").write_text(text)
     line = text.splitlines().index("brand: brands/missing.yml") + 1
-    result = run_kitgen("build", cwd=root, real_process=True)
+    result = run_kitgen("build", cwd=root)
     assert result.code == 2
     assert f"requirements/acme-launch.yaml:{line}:8: brand: brands/missing.yml: no such brand " \
            "file" in result.stderr
@@ -222,7 +222,7 @@ def test_a_kit_pointing_at_a_missing_brand_file_is_refused_at_that_line(tmp_path
 
 def test_a_workspace_without_a_brand_file_builds_as_before(tmp_path: Path) -> None:
     root = make_workspace(tmp_path / "ws", minimal_kit())
-    result = run_kitgen("check", cwd=root, real_process=True)
+    result = run_kitgen("check", cwd=root)
     assert result.code == 0
     assert "brand: none (kitgen's neutral look)" in result.stdout
 
@@ -244,7 +244,7 @@ def test_a_brand_font_draws_a_script_kitgen_font_lacks(tmp_path: Path) -> None:
         "fonts": [{"family": "Droid Sans Fallback", "files": [f"fonts/{droid.name}"]}],
         "base": "Droid Sans Fallback"}}))
     for root in (plain, branded):
-        result = run_kitgen("build", cwd=root, real_process=True)
+        result = run_kitgen("build", cwd=root)
         assert result.code == 0, result.stdout + result.stderr
     card = Path("kits/acme-launch/1/battlecard-globex.pdf")
     # Without a font that has them, the characters are not drawn: no font on the page has
@@ -275,24 +275,24 @@ def test_the_repository_and_packaged_example_brands_are_identical() -> None:
 def test_new_mentions_the_brand(tmp_path: Path) -> None:
     root = make_workspace(tmp_path / "ws")
     write_brand(root)
-    result = run_kitgen("new", "emea-launch", cwd=root, real_process=True)
+    result = run_kitgen("new", "emea-launch", cwd=root)
     assert result.code == 0, result.stderr
     assert "logo, colours and fonts of brand.yml" in result.stdout
     bare = make_workspace(tmp_path / "bare")
-    assert "add a brand.yml" in run_kitgen("new", "emea-launch", cwd=bare, real_process=True).stdout
+    assert "add a brand.yml" in run_kitgen("new", "emea-launch", cwd=bare).stdout
 
 
 @pytest.mark.slow
 def test_doctor_checks_the_brand_and_draws_its_fonts(tmp_path: Path) -> None:
     root = make_workspace(tmp_path / "ws")
     write_brand(root)
-    result = run_kitgen("doctor", "--json", cwd=root, real_process=True)
+    result = run_kitgen("doctor", "--json", cwd=root)
     check = next(c for c in json.loads(result.stdout)["checks"] if c["check"] == "brand")
     assert check["ok"], check
     assert "fonts DejaVu Sans, DejaVu Serif drawn on a test page" in check["detail"]
     assert "paper letter" in check["detail"]
     (root / "brand" / "cover.svg").write_text("<svg")
-    broken = run_kitgen("doctor", cwd=root, real_process=True)
+    broken = run_kitgen("doctor", cwd=root)
     assert broken.code == 1
     assert "brand/cover.svg:1:1: is not well-formed SVG" in broken.stdout
 
@@ -345,12 +345,12 @@ def test_verify_rebuild_renders_a_branded_version_to_the_same_bytes(
     branded: Branded, copy_of: Callable[[Path], Path],
 ) -> None:
     root = copy_of(branded.root)
-    result = run_kitgen("verify", "--rebuild", "--json", cwd=root, real_process=True)
+    result = run_kitgen("verify", "--rebuild", "--json", cwd=root)
     assert result.code == 0, result.stdout + result.stderr
     (report,) = json.loads(result.stdout)
     assert report["ok"] and report["notes"] == [] and report["problems"] == []
     (root / "brand.yml").write_text(dump(brand(color={"primary": "#0b6e4f"})))
-    result = run_kitgen("verify", "--rebuild", "--json", cwd=root, real_process=True)
+    result = run_kitgen("verify", "--rebuild", "--json", cwd=root)
     (report,) = json.loads(result.stdout)
     assert [n["message"] for n in report["notes"]] == [
         "not rendered again: built with other brand files; check it with the brand files its "

@@ -61,9 +61,9 @@ def _locked(path: Path) -> Iterator[None]:
 
 def _build(root: Path) -> None:
     def run(*args: str) -> helpers.Ran:
-        return helpers.run_kitgen(*args, cwd=root, env=TODAY, real_process=True)
+        return helpers.run_kitgen(*args, cwd=root, env=TODAY)
 
-    assert helpers.run_kitgen("init", str(root), cwd=root.parent, real_process=True).code == 0
+    assert helpers.run_kitgen("init", str(root), cwd=root.parent).code == 0
     _big_kit_module().main(str(root / "requirements"))  # type: ignore[attr-defined]
     built = run("build")
     assert built.code == 0, built.stderr
@@ -393,7 +393,7 @@ def test_a_released_version_has_a_released_index_page_and_still_verifies(
     page = (workspace_root / "kits/northwind-analytics/1/released/index.html").read_text()
     assert "Released: signed off by sales and marketing" in page
     assert LENA[0] in page and "Draft" not in page
-    verified = helpers.run_kitgen("verify", cwd=workspace_root, real_process=True)
+    verified = helpers.run_kitgen("verify", cwd=workspace_root)
     assert verified.code == 0, verified.stdout + verified.stderr
 
 

@@ -35,7 +35,7 @@ def new_marketers_kit() -> dict[str, object]:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
     root = helpers.make_workspace(tmp_path_factory.mktemp("layout") / "ws", new_marketers_kit())
-    result = run_kitgen("build", cwd=root, env=TODAY, real_process=True)
+    result = run_kitgen("build", cwd=root, env=TODAY)
     assert result.code == 0, result.stderr
     text = (root / "requirements" / "acme-launch.yaml").read_text()
     return root, result.stderr, text
@@ -71,7 +71,7 @@ def test_a_one_page_sheet_that_runs_over_is_warned(built: tuple[Path, str, str])
 
 def test_strict_fails_on_them_even_when_nothing_is_written(built: tuple[Path, str, str]) -> None:
     root, _, _ = built
-    again = run_kitgen("build", "--strict", cwd=root, env=TODAY, real_process=True)
+    again = run_kitgen("build", "--strict", cwd=root, env=TODAY)
     assert again.code == 1
     assert "unchanged" in again.stdout and "one word too long" in again.stderr
     assert "the fonts cannot draw" in again.stderr
@@ -94,7 +94,7 @@ def test_nothing_runs_off_the_page(built: tuple[Path, str, str]) -> None:
 
 def test_a_kit_without_such_text_gets_no_layout_warning(tmp_path: Path) -> None:
     root = helpers.make_workspace(tmp_path / "ws", minimal_kit())
-    result = run_kitgen("build", cwd=root, env=TODAY, real_process=True)
+    result = run_kitgen("build", cwd=root, env=TODAY)
     assert result.code == 0, result.stderr
     for warning in ("cannot draw", "one word too long", "runs off the page", "pages, 1 page"):
         assert warning not in result.stderr
@@ -115,13 +115,13 @@ def test_a_font_added_as_the_readme_says_draws_the_text(tmp_path: Path) -> None:
         battlecards=[battlecard(competitor="Tokyo Analytics 東京")]))
     (root / "templates").mkdir()
     shutil.copy(FALLBACK_FONT, root / "templates" / FALLBACK_FONT.name)
-    assert run_kitgen("templates", "eject", "base.html.j2", cwd=root, real_process=True).code == 0
+    assert run_kitgen("templates", "eject", "base.html.j2", cwd=root).code == 0
     base = root / "templates" / "base.html.j2"
     base.write_text(base.read_text().replace("{% block brand %}{% endblock %}", brand.strip()))
-    result = run_kitgen("build", cwd=root, env=TODAY, real_process=True)
+    result = run_kitgen("build", cwd=root, env=TODAY)
     assert result.code == 0, result.stderr
     assert "cannot draw" not in result.stderr
-    assert "cannot draw" not in run_kitgen("check", cwd=root, env=TODAY, real_process=True).stderr
+    assert "cannot draw" not in run_kitgen("check", cwd=root, env=TODAY).stderr
     for name in ("battlecard-globex.pdf", "index.pdf"):
         fonts = subprocess.run(["pdffonts", str(root / "kits/acme-launch/1" / name)],
                                capture_output=True, text=True, check=True).stdout
