@@ -9,6 +9,7 @@ import pytest
 from helpers import READY_EXAMPLE, ExampleBuilds, run_kitgen
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("columns", [70, 90])
 def test_status_fits_columns(example_builds: ExampleBuilds, columns: int) -> None:
     result = run_kitgen("status", cwd=example_builds.first, env={"COLUMNS": str(columns)},
@@ -23,6 +24,7 @@ def test_status_fits_columns(example_builds: ExampleBuilds, columns: int) -> Non
     assert any(line.startswith(f"{READY_EXAMPLE} — ") for line in lines)
 
 
+@pytest.mark.slow
 def test_without_columns_each_line_stays_whole(example_builds: ExampleBuilds) -> None:
     result = run_kitgen("status", cwd=example_builds.first, env={"COLUMNS": ""}, real_process=True)
     lines = result.stdout.splitlines()

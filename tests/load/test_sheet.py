@@ -486,6 +486,7 @@ def test_unknown_kit_and_bad_output_name(tmp_path: Path) -> None:
     assert wrong.code == 2 and "does not end in .xlsx" in wrong.output
 
 
+@pytest.mark.slow
 def test_the_readme_section_for_spreadsheets_runs_as_written(tmp_path: Path) -> None:
     readme = (helpers.REPO / "README.md").read_text()
     match = re.search(r"^## For sales leaders who negotiate in a spreadsheet\n(.*?)(?=^## )",

@@ -94,6 +94,7 @@ def test_workflow_checks_then_releases_in_shards_then_gates_in_one_job(
     assert upload["with"]["if-no-files-found"] == "error"
 
 
+@pytest.mark.slow
 def test_workflow_pins_the_kitgen_the_kits_are_built_with(
     workflow: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -348,6 +349,7 @@ def tamper_with_a_pdf(root: Path) -> None:
     pdf.write_bytes(bytes(data))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "spoil, job, says",
     [(edit_after_signoff, "release",

@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 from helpers import OPEN_EXAMPLE, READY_EXAMPLE, REPO, ExampleBuilds, run_kitgen
 
+# Every test starts from the worked example, built once per session.
+pytestmark = pytest.mark.slow
+
 SIGNERS = {"marketing": ("Priya Shah", "priya.shah@northwind.example"),
            "sales": ("Marcus Bell", "marcus.bell@northwind.example")}
 READY_FILE = f"requirements/{READY_EXAMPLE}.yaml"
@@ -37,7 +40,6 @@ def versions(root: Path) -> list[str]:
                   if p.is_dir() and p.name[0].isdigit())
 
 
-@pytest.mark.slow
 def test_release_of_a_signed_kit_renders_it_and_builds_nothing(
     signed: Path
 ) -> None:

@@ -257,6 +257,7 @@ def test_a_brand_font_draws_a_script_kitgen_font_lacks(tmp_path: Path) -> None:
 # --- the worked example -----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_init_writes_the_example_brand_and_its_logo(example_builds: object) -> None:
     first = example_builds.first  # type: ignore[attr-defined]
     assert (first / "brand.yml").is_file()

@@ -35,6 +35,7 @@ def running(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux: /proc and prctl")
 def test_workers_end_when_the_build_is_killed(tmp_path: Path) -> None:
     """``kill -9`` of a build (or the OOM killer) cannot shut its pool down: each forked worker,

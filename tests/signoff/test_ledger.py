@@ -209,6 +209,7 @@ def test_release_truth_table(built: Built, tmp_path: Path, case: str) -> None:
         assert not released.exists()
 
 
+@pytest.mark.slow
 def test_ledger_lists_open_requirements_as_a_blocker(tmp_path: Path) -> None:
     """A version built while the negotiation is open is never releasable, even if signed."""
     open_kit = small_kit()

@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 from helpers import REPO, make_workspace, minimal_kit, run_kitgen, tree
 
+# Every test starts from the version the module builds once.
+pytestmark = pytest.mark.slow
+
 KIT = Path("kits/acme-launch")
 
 
@@ -47,7 +50,6 @@ def test_a_copy_without_the_header_is_the_same_content_too(
     assert "unchanged, nothing written" in result.stdout, result.stdout
 
 
-@pytest.mark.slow
 def test_editing_an_ejected_copy_makes_a_new_version_and_the_old_one_still_verifies(
     built: Path, copy_of: Callable[[Path], Path],
 ) -> None:
