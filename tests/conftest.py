@@ -1,5 +1,6 @@
 """Shared fixtures. Rendering costs 1–2 s per document, so the worked example is built once per
-session (in real processes, two workspaces side by side) and every test that only reads shares it.
+run (in real processes, two workspaces side by side; once for all xdist workers) and every test
+that only reads shares it.
 What the tests share besides fixtures is in ``helpers``.
 """
 
@@ -9,7 +10,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from helpers import ExampleBuilds, copy_workspace, make_workspace, run_kitgen, start_kitgen
+from helpers import (
+    ExampleBuilds,
+    built_once,
+    copy_workspace,
+    make_workspace,
+    run_kitgen,
+    start_kitgen,
+)
 from helpers.running import PINNED, SCRUBBED, Ran
 from hypothesis import HealthCheck, settings
 
@@ -53,12 +61,14 @@ def workspace(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def example_builds(tmp_path_factory: pytest.TempPathFactory) -> ExampleBuilds:
+    return built_once(tmp_path_factory, "example-builds", build_the_example)
+
+
+def build_the_example(folder: Path) -> ExampleBuilds:
     # Two workspaces at paths of different lengths, built by two processes at once: this is the
     # determinism check, and running them side by side costs one build's time on two cores.
-    roots = [
-        tmp_path_factory.mktemp("first") / "launch-kits",
-        tmp_path_factory.mktemp("second-workspace") / "nested" / "kits-for-launch",
-    ]
+    roots = [folder / "first" / "launch-kits",
+             folder / "second-workspace" / "nested" / "kits-for-launch"]
     inits = []
     for root in roots:
         root.parent.mkdir(parents=True, exist_ok=True)

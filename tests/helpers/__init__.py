@@ -35,6 +35,7 @@ from helpers.builders import (
     value_prop,
     write_kit,
 )
+from helpers.once import built_once
 from helpers.readers import (
     kit_dir,
     manifest_digest,
@@ -90,6 +91,7 @@ __all__ = [
     "Ran",
     "approve",
     "battlecard",
+    "built_once",
     "copy_workspace",
     "clean_env",
     "craft_record",

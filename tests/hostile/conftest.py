@@ -1,8 +1,9 @@
 """Fixtures of the hostile-input and fault suite (issue 5).
 
 Rendering is the expensive part, so the suite renders as little as it can: the kit in
-``valid-kit.yaml`` (three documents) is built once per session, approved, released and built
-again in stages (``stages``), and every test copies the stage it needs (``copy_of``). Each module
+``valid-kit.yaml`` (three documents) is built once per run (for all xdist workers), approved,
+released and built again in stages (``stages``), and every test copies the stage it needs
+(``copy_of``). Each module
 is marked with its category (``pytest -m hostile_tamper``…) and every test with ``hostile`` and
 ``slow``.
 
@@ -17,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import MARA, SAM, SUE, copy_workspace, make_key, must, run_kitgen
+from helpers import MARA, SAM, SUE, built_once, copy_workspace, make_key, must, run_kitgen
 
 from hostile.support import (
     HERE,
@@ -50,12 +51,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def stages(tmp_path_factory: pytest.TempPathFactory) -> Stages:
+    return built_once(tmp_path_factory, "hostile-stages", build_the_stages)
+
+
+def build_the_stages(base: Path) -> Stages:
     keys, public = {}, {}
-    folder = tmp_path_factory.mktemp("keys")
     for who in ("sam", "mara", "stray"):
-        keys[who], public[who] = make_key(folder, who)
+        keys[who], public[who] = make_key(base / "keys", who)
     policy = policy_block(public)
-    base = tmp_path_factory.mktemp("stages")
     built = workspace_with(base / "built", staged_kit_text(policy))
     must(run_kitgen("build", cwd=built))
 

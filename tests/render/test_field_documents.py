@@ -13,8 +13,6 @@ The kits are built once per test run, shared by the xdist workers through a lock
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import importlib.util
 import json
 import re
@@ -49,16 +47,6 @@ def _big_kit_module() -> object:
     return module
 
 
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    with open(path, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _build(root: Path) -> None:
     def run(*args: str) -> helpers.Ran:
         return helpers.run_kitgen(*args, cwd=root, env=TODAY)
@@ -79,16 +67,13 @@ def _build(root: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def workspace_root(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
-    shared = tmp_path_factory.getbasetemp()
-    if worker_id != "master":
-        shared = shared.parent
-    root = shared / "field-documents"
-    with _locked(shared / "field-documents.lock"):
-        if not (root / "kits" / "index.html").is_file():
-            shutil.rmtree(root, ignore_errors=True)
-            _build(root)
-    return root
+def workspace_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return helpers.built_once(tmp_path_factory, "field-documents", _built)
+
+
+def _built(folder: Path) -> Path:
+    _build(folder / "ws")
+    return folder / "ws"
 
 
 @dataclass(frozen=True)
