@@ -224,7 +224,8 @@ def verified_lines(result: KitReport | PdfReport) -> list[str]:
     return [f"[green]ok[/]: nothing changed since it was {since}",
             f"checked: {len(result.versions)} version(s) (PDFs, page counts, index "
             f"pages, snapshots, manifests); {signoffs}{releases}",
-            "not checked: kits/index.html and feedback/ (derived, and not signed); whether "
+            "not checked: kits/index.html, kits/_fonts/ and feedback/ (derived, and not "
+            "signed); whether "
             "the PDFs' pages follow from the snapshots (kitgen verify --rebuild does that)"]
 
 
