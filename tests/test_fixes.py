@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from conftest import Kitgen
-from helpers import battlecard, dump, locate, minimal_kit, requirement, write_kit
+from helpers import battlecard, dump, locate, minimal_kit, requirement, sendable, write_kit
 
 from kitgen.base.errors import InvalidKitFile, Problem
 from kitgen.load.reader import load_kit
@@ -103,7 +103,7 @@ def check_json(kitgen: Kitgen, workspace: Path, text: str, *args: str) -> tuple[
 
 def test_text_cut_by_a_comment_is_a_warning(kitgen: Kitgen, workspace: Path) -> None:
     card = battlecard(proof_points=["PROOF"])
-    text = dump(minimal_kit(battlecards=[card])).replace("- PROOF", "- Rated #1 on G2")
+    text = dump(sendable(minimal_kit(battlecards=[card]))).replace("- PROOF", "- Rated #1 on G2")
     code, [report] = check_json(kitgen, workspace, text)
     assert code == 0
     line, column = locate(text, "#1")
@@ -119,7 +119,7 @@ def test_text_cut_by_a_comment_is_a_warning(kitgen: Kitgen, workspace: Path) -> 
 
 
 def test_comments_after_ids_dates_and_numbers_are_fine(kitgen: Kitgen, workspace: Path) -> None:
-    text = (dump(minimal_kit())
+    text = (dump(sendable(minimal_kit()))
             .replace("status: agreed", "status: agreed  # after the call on Monday")
             .replace("- id: globex", "- id: globex # the big one")
             .replace("escalate_after_days: 7", "escalate_after_days: 7  # a week")

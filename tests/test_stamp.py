@@ -10,7 +10,15 @@ from typing import Any
 
 import pytest
 from conftest import Kitgen
-from helpers import make_workspace, minimal_kit, playbook, requirement, staller, write_kit
+from helpers import (
+    make_workspace,
+    minimal_kit,
+    playbook,
+    requirement,
+    sendable,
+    staller,
+    write_kit,
+)
 
 KIT = "acme-launch"
 
@@ -64,7 +72,8 @@ def test_the_stamp_never_hides_a_change(kitgen: Kitgen, tmp_path: Path) -> None:
 def test_warnings_and_strict_hold_from_the_stamp_and_a_new_day_checks_again(
     kitgen: Kitgen, tmp_path: Path
 ) -> None:
-    root = make_workspace(tmp_path / "ws", minimal_kit())  # its battlecard verified 2026-11-02
+    # Its battlecard was verified 2026-11-02; its stall has a sheet to send: no other warning.
+    root = make_workspace(tmp_path / "ws", sendable(minimal_kit()))
     cache = {"KITGEN_CACHE_DIR": str(tmp_path / "cache")}
     fresh = {**cache, "KITGEN_TODAY": "2026-11-20"}
     stale = {**cache, "KITGEN_TODAY": "2027-06-01"}
