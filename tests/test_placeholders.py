@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import Kitgen
-from helpers import locate, minimal_kit, write_kit
+from helpers import locate, minimal_kit, sendable, write_kit
 from signoff_helpers import MARA, approve, cli, records, small_kit
 from signoff_helpers import write_kit as write_signoff_kit
 
@@ -72,7 +72,7 @@ def test_strict_check_fails_on_placeholders_and_says_why(
 def test_a_real_kit_on_an_example_domain_has_no_placeholder(
     kitgen: Kitgen, workspace: Path
 ) -> None:
-    data = minimal_kit(title="REPLACE the old pricing slide: a kit about that")
+    data = sendable(minimal_kit(title="REPLACE the old pricing slide: a kit about that"))
     data["owners"]["sales"]["email"] = "sales.owner@example.org"
     write_kit(workspace / "requirements", data)
     result = kitgen("check", "--json", "--strict", cwd=workspace)

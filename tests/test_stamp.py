@@ -117,3 +117,10 @@ def test_the_stamp_looks_for_the_brand_file_under_every_name_kitgen_reads() -> N
     from kitgen.version.stamp import BRAND_FILE_NAMES as STAMPED
 
     assert STAMPED == BRAND_FILE_NAMES
+
+
+def test_the_stamp_names_the_schema_copy_as_the_schema_module_does() -> None:
+    from kitgen.load.schema import SCHEMA_COPY
+    from kitgen.version.stamp import SCHEMA_COPY as STAMPED
+
+    assert STAMPED == SCHEMA_COPY

@@ -4,7 +4,7 @@ A build decides whether a kit changed from its requirement file's data, the temp
 kitgen; composing the YAML and validating it costs more than the rest of such a build. So each
 ``kitgen build`` ends by recording, for the requirement files it was given, a sha256 over the
 bytes it read — those files (regular files only), the workspace's templates, its brand file
-by each name kitgen looks for, every file of kitgen itself (its code, templates, fonts) —
+by each name kitgen looks for, the schema copy beside the requirement files, every file of kitgen itself (its code, templates, fonts) —
 together with the date its warnings were worked
 out for and every name, size and time under ``kits/``, as the build left them (sign-offs and
 releases change the catalog, ``kits/index.html``, and versions change what a build decides),
@@ -38,6 +38,8 @@ from kitgen.base.workspace import Workspace
 
 # The names of a workspace's own brand file (load/brand.py), without loading the brand reader.
 BRAND_FILE_NAMES = ("_brand.yml", "_brand.yaml", "brand.yml", "brand.yaml")
+# The schema copy a build keeps up to date (load/schema.py), without loading the models.
+SCHEMA_COPY = "kit.schema.json"
 
 STAMP_FORMAT = 2
 STAMPS = "stamps"
@@ -76,6 +78,9 @@ def input_fingerprint(workspace: Workspace, files: Sequence[Path] | None, day: s
             return None
         digest.update(f"file\0{path.absolute()}\0".encode())
         digest.update(hashlib.sha256(data).digest())
+    # A stale schema copy is refreshed by a full build (the copy is read as it is, not parsed).
+    schema = _plain_file(workspace.requirements_dir / SCHEMA_COPY)
+    digest.update(b"schema\0" + hashlib.sha256(schema or b"").digest())
     for name in BRAND_FILE_NAMES:
         brand = workspace.root / name
         present = brand.exists() or brand.is_symlink()
