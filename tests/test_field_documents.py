@@ -417,16 +417,19 @@ def test_html_pages_load_their_fonts_by_relative_path_and_have_no_print_margins(
         assert print_only not in html
 
 
-def screenshot(page: Path, picture: Path, profile: Path) -> bytes:
+def printed_fonts(page: Path, pdf: Path, profile: Path) -> list[str]:
+    """The fonts Chromium embeds when it prints ``page``: printing waits for the page's web
+    fonts to load (a screenshot may not, on a busy machine), so this is what the page is
+    drawn with."""
     assert CHROMIUM
     subprocess.run(
         [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--hide-scrollbars", "--window-size=1200,1600",
-         # the picture only once the page has loaded its fonts, however busy the machine
-         "--virtual-time-budget=10000", "--run-all-compositor-stages-before-draw",
-         f"--user-data-dir={profile}", f"--screenshot={picture}", page.as_uri()],
+         "--disable-background-networking", f"--user-data-dir={profile}",
+         "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri()],
         capture_output=True, timeout=120, check=True)
-    return picture.read_bytes()
+    listing = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
+                             check=True).stdout
+    return [line.split()[0] for line in listing.splitlines()[2:]]
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed")
@@ -434,15 +437,20 @@ def screenshot(page: Path, picture: Path, profile: Path) -> bytes:
 def test_chromium_draws_the_html_pages_with_kitgens_font(
     workspace_root: Path, tmp_path: Path, name: str,
 ) -> None:
-    """The same page as a picture with kits/_fonts/ and without it: if the browser did not
-    load the fonts from their relative path, both would be drawn in its own font."""
+    """The same page printed with kits/_fonts/ and without it: with the fonts, no text is set
+    in the machine's own sans-serif (DejaVu Sans here); without them, it is — so the browser
+    did load kitgen's fonts from their relative path."""
     kits = tmp_path / "kits"
     shutil.copytree(workspace_root / "kits", kits)
-    styled = screenshot(kits / name, tmp_path / "styled.png", tmp_path / "profile")
-    assert len(styled) > 20_000  # a page with something on it, not a blank one
+
+    def machine_sans(fonts: list[str]) -> list[str]:
+        return [f for f in fonts if "DejaVuSans" in f and "Mono" not in f]
+
+    styled = printed_fonts(kits / name, tmp_path / "styled.pdf", tmp_path / "profile")
+    assert styled and machine_sans(styled) == [], styled
     shutil.rmtree(kits / "_fonts")
-    unstyled = screenshot(kits / name, tmp_path / "unstyled.png", tmp_path / "profile-2")
-    assert styled != unstyled
+    unstyled = printed_fonts(kits / name, tmp_path / "unstyled.pdf", tmp_path / "profile-2")
+    assert machine_sans(unstyled), unstyled
 
 
 def test_the_catalog_points_reps_at_the_released_version_first_by_title(
