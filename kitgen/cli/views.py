@@ -221,8 +221,8 @@ def verified_lines(result: KitReport | PdfReport) -> list[str]:
     releases = f"; {len(result.released)} release(s) and the records each relied on" \
         if result.released else ""
     since = "built and signed" if result.records else "built"
-    rebuilt = (f"; {len(result.rebuilt)} version(s) rendered again from their snapshots, "
-               "to the same bytes" if result.rebuilt else "")
+    rebuilt = (f"; {len(result.rebuilt)} version(s) re-rendered from their snapshots: the "
+               "same bytes" if result.rebuilt else "")
     unchecked = "kits/index.html, kits/_fonts/ and feedback/ (derived, and not signed)"
     if not result.rebuilt:
         unchecked += ("; whether the PDFs' pages follow from the snapshots (kitgen verify "
