@@ -12,6 +12,8 @@ from kitgen.cli import views
 from kitgen.cli.app import FilesArg, JsonOpt, app, handle_errors, load, workspace
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from kitgen.load.negotiation import Negotiation
     from kitgen.load.positions import LoadedKit
 
@@ -45,8 +47,15 @@ def check(
     load_brand(ws.root)
     on = today()
     fonts = font_files([ASSETS_DIR, ws.templates_dir])
+
+    def drawing(kit: str) -> tuple[Path, ...]:
+        """The fonts a kit's pages may draw with: kitgen's, the templates', its brand's."""
+        brand = brands[kit]
+        return fonts + tuple(face.file.path for face in brand.fonts) if brand else fonts
+
     reports = [(item, summarize_negotiation(item.kit),
-                check_warnings(item, on) + text_warnings(item, fonts)) for item in loaded]
+                check_warnings(item, on) + text_warnings(item, drawing(item.kit.kit)))
+               for item in loaded]
     stale = stale_ejected_templates(ws.templates_dir)
     if as_json:
         out.emit_json([

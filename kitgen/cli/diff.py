@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from kitgen.base.errors import InputError
-from kitgen.cli import change_views
 from kitgen.cli import console as out
 from kitgen.cli.app import JsonOpt, app, handle_errors, workspace
 from kitgen.cli.views import plural
@@ -34,6 +33,7 @@ def diff(
 
     Example: kitgen diff northwind-analytics 1 2
     """
+    from kitgen.cli import change_views  # the models load with it: only when asked
     from kitgen.signoff.ledger import KitLedger
     from kitgen.version.content_diff import diff_kits, touched_requirements
     from kitgen.version.diff import diff_documents

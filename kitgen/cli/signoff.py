@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from kitgen.base.errors import GateNotMet, InputError
-from kitgen.cli import change_views
 from kitgen.cli import console as out
 from kitgen.cli.app import app, handle_errors, workspace
 from kitgen.cli.views import shown
@@ -43,6 +42,7 @@ def _signoff(kit: str, side: str, version: str | None, name: str | None, email: 
              yes: bool, decision: str, comment: str, sign_key: Path | None,
              as_json: bool = False, summary: bool = False) -> None:
     from kitgen.base.files import remove_stale_temps
+    from kitgen.cli import change_views  # the models load with it: only when asked
     from kitgen.load.model import parse_side
     from kitgen.signoff.approval import record_signoff, review_signoff
     from kitgen.signoff.identity import resolve_identity

@@ -221,11 +221,16 @@ def verified_lines(result: KitReport | PdfReport) -> list[str]:
     releases = f"; {len(result.released)} release(s) and the records each relied on" \
         if result.released else ""
     since = "built and signed" if result.records else "built"
+    rebuilt = (f"; {len(result.rebuilt)} version(s) re-rendered from their snapshots: the "
+               "same bytes" if result.rebuilt else "")
+    unchecked = "kits/index.html, kits/_fonts/ and feedback/ (derived, and not signed)"
+    if not result.rebuilt:
+        unchecked += ("; whether the PDFs' pages follow from the snapshots (kitgen verify "
+                      "--rebuild does that)")
     return [f"[green]ok[/]: nothing changed since it was {since}",
             f"checked: {len(result.versions)} version(s) (PDFs, page counts, index "
-            f"pages, snapshots, manifests); {signoffs}{releases}",
-            "not checked: kits/index.html and feedback/ (derived, and not signed); whether "
-            "the PDFs' pages follow from the snapshots (kitgen verify --rebuild does that)"]
+            f"pages, snapshots, manifests); {signoffs}{releases}{rebuilt}",
+            f"not checked: {unchecked}"]
 
 
 def _pdf_verified_lines(result: PdfReport) -> list[str]:

@@ -156,7 +156,8 @@ class Composer:
                 self.dropped.add(loc)
                 self.problems.append(self.problem(node, loc, *bad))
                 return None
-            if node.style is None and node.tag == "tag:yaml.org,2002:str":
+            # A plain scalar's style is None from PyYAML's parser and "" from libyaml's.
+            if not node.style and node.tag == "tag:yaml.org,2002:str":
                 self._note_comment_after(node, loc)
             return self._build_scalar(node)
         self.dropped.add(loc)

@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kitgen.base.workspace import Workspace
@@ -119,6 +120,7 @@ class Renderer:
                  inputs: Mapping[str, str] | None = None) -> None:
         self.env = env or make_environment(workspace.templates_dir)
         self.base_url = workspace.templates_dir
+        self.root = workspace.root
         self.roots = (ASSETS_DIR, workspace.templates_dir)
         self.jobs = max(1, jobs)
         self.progress = progress
@@ -196,7 +198,7 @@ class Renderer:
         drawn = dict(self.drawn_from)  # a brand's fonts draw the page without being in its HTML
         drawn.update((f"brand:{file.name}", file.sha256)
                      for file in (run.brand.files if run.brand else ()))
-        digest = revision_digest(html, drawn)
+        digest = revision_digest(html, drawn, self.root)
         return replace(document, revision=run.build.revision_for(document.filename, digest))
 
     def start(self, run: KitRender, document: Document) -> None:
@@ -243,18 +245,24 @@ class Renderer:
             self.ready.appendleft((run, run.index()))
 
 
-def portable(html: str, assets_url: str = "kitgen:assets") -> str:
+def portable(html: str, assets_url: str = "kitgen:assets", workspace: Path | None = None) -> str:
     """``html`` with the URL of kitgen's assets (the folder kitgen is installed in) replaced,
-    so that what follows from it is the same on every machine."""
+    and with ``workspace``, the URL of the workspace's folder (where its brand fonts are), so
+    that what follows from it is the same on every machine and in every clone."""
     from markupsafe import escape
 
-    assets = ASSETS_DIR.resolve().as_uri()
-    return html.replace(str(escape(assets)), assets_url).replace(assets, assets_url)
+    folders = [(ASSETS_DIR, assets_url)] + ([(workspace, "workspace:")] if workspace else [])
+    for folder, name in folders:
+        uri = folder.resolve().as_uri()
+        html = html.replace(str(escape(uri)), name).replace(uri, name)
+    return html
 
 
-def revision_digest(html: str, drawn_from: Mapping[str, str]) -> str:
-    """The digest of a document's content: its HTML, wherever kitgen is installed, and the
-    sha256 of every file its render may read besides (fonts, stylesheets, images)."""
-    payload = {"html": hashlib.sha256(portable(html).encode()).hexdigest(),
+def revision_digest(html: str, drawn_from: Mapping[str, str],
+                    workspace: Path | None = None) -> str:
+    """The digest of a document's content: its HTML, wherever kitgen is installed and wherever
+    the workspace is, and the sha256 of every file its render may read besides (fonts,
+    stylesheets, images)."""
+    payload = {"html": hashlib.sha256(portable(html, workspace=workspace).encode()).hexdigest(),
                "files": dict(sorted(drawn_from.items()))}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()

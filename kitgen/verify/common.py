@@ -42,12 +42,13 @@ class KitReport:
     policy_changes: list[str] = field(default_factory=list)  # versions changing the policy
     problems: list[Finding] = field(default_factory=list)
     notes: list[Finding] = field(default_factory=list)  # worth knowing, not a failure
+    rebuilt: list[str] = field(default_factory=list)  # versions rendered again and compared
 
     def as_json(self) -> dict[str, Any]:
         return {"kit": self.kit, "ok": not self.problems, "versions": self.versions,
                 "released": self.released, "records": self.records,
                 "signatures_verified": self.signatures, "unsigned_records": self.unsigned,
-                "policy_changes": self.policy_changes,
+                "policy_changes": self.policy_changes, "rebuilt": self.rebuilt,
                 "problems": [{"path": p.path, "message": p.message} for p in self.problems],
                 "notes": [{"path": p.path, "message": p.message} for p in self.notes]}
 

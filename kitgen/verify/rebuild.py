@@ -87,6 +87,7 @@ def rebuild_kit(workspace: Workspace, report: KitReport) -> None:
                                                           f"{error.message}"))
             continue
         _compare(built, manifest.get("documents"), folder, "manifest.json", report, shown)
+        report.rebuilt.append(version)
         release_path = folder / RELEASE_DIR / RELEASE_MANIFEST
         if has_release(folder):
             _rebuild_release(ledger, version, release_path, report, shown)

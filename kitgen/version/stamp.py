@@ -3,16 +3,16 @@
 A build decides whether a kit changed from its requirement file's data, the templates and
 kitgen; composing the YAML and validating it costs more than the rest of such a build. So each
 ``kitgen build`` ends by recording, for the requirement files it was given, a sha256 over the
-bytes it read — those files (regular files only), the workspace's templates, its brand file
-by each name kitgen looks for, every file of kitgen itself (its code, templates, fonts) —
-together with the date its warnings were worked
-out for and every name, size and time under ``kits/``, as the build left them (sign-offs and
-releases change the catalog, ``kits/index.html``, and versions change what a build decides),
-and the sha256 of every brand file and logo or font it names that the build used (a kit may
-name another brand file; the requirement file that names it is part of the fingerprint).
-The next build computes the same from the files alone: if every byte and every name is as
-recorded, nothing can have changed, and it says what the last build said without reading a
-YAML file. A single byte, a new sign-off or another day, and the build runs in full.
+bytes it read — those files (regular files only), the workspace's templates, its brand file by
+each name kitgen looks for, the schema copy beside the requirement files, every file of kitgen
+itself (its code, templates, fonts) — together with the date its warnings were worked out for
+and every name, size and time under ``kits/``, as the build left them (sign-offs and releases
+change the catalog, ``kits/index.html``, and versions change what a build decides), and the
+sha256 of every brand file and logo or font it names that the build used (a kit may name
+another brand file; the requirement file that names it is part of the fingerprint). The next
+build computes the same from the files alone: if every byte and every name is as recorded,
+nothing can have changed, and it says what the last build said without reading a YAML file. A
+single byte, a new sign-off or another day, and the build runs in full.
 
 The input part is taken before the build reads anything, so a file saved during a build makes
 the next build run in full. Stamps are this machine's, never committed: they live in the
@@ -38,6 +38,8 @@ from kitgen.base.workspace import Workspace
 
 # The names of a workspace's own brand file (load/brand.py), without loading the brand reader.
 BRAND_FILE_NAMES = ("_brand.yml", "_brand.yaml", "brand.yml", "brand.yaml")
+# The schema copy a build keeps up to date (load/schema.py), without loading the models.
+SCHEMA_COPY = "kit.schema.json"
 
 STAMP_FORMAT = 2
 STAMPS = "stamps"
@@ -76,6 +78,9 @@ def input_fingerprint(workspace: Workspace, files: Sequence[Path] | None, day: s
             return None
         digest.update(f"file\0{path.absolute()}\0".encode())
         digest.update(hashlib.sha256(data).digest())
+    # A stale schema copy is refreshed by a full build (the copy is read as it is, not parsed).
+    schema = _plain_file(workspace.requirements_dir / SCHEMA_COPY)
+    digest.update(b"schema\0" + hashlib.sha256(schema or b"").digest())
     for name in BRAND_FILE_NAMES:
         brand = workspace.root / name
         present = brand.exists() or brand.is_symlink()

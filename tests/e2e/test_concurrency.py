@@ -1,4 +1,4 @@
-"""Concurrent `kitgen approve` runs lose no record (PRODUCT.md §7)."""
+"""Concurrent `kitgen approve` runs lose no record."""
 
 from __future__ import annotations
 

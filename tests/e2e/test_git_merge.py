@@ -1,4 +1,4 @@
-"""Two sign-offs on two git branches merge without a conflict, and both count (PRODUCT.md §6).
+"""Two sign-offs on two git branches merge without a conflict, and both count.
 
 Real git, with its identity from the environment and no global or system config, so the
 developer's own git setup can neither help nor break the test.

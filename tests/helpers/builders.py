@@ -91,6 +91,17 @@ def value_prop(**overrides: Any) -> dict[str, Any]:
     return data
 
 
+def sendable(kit: dict[str, Any]) -> dict[str, Any]:
+    """``kit`` with something a rep may send the buyer for every stall (a customer-facing CFO
+    sheet), so that `check` has no audience warning: for tests about other warnings."""
+    kit = copy.deepcopy(kit)
+    if not any(vp.get("id") == "cfo" for vp in kit.get("value_props", [])):
+        kit["value_props"] = [*kit.get("value_props", []), value_prop()]
+    for staller_data in kit["playbook"]["stallers"]:
+        staller_data["assets"] = [*staller_data.get("assets", []), "value_props.cfo"]
+    return kit
+
+
 def playbook(**overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "stallers": [staller()],

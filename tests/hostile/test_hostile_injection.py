@@ -1,6 +1,6 @@
 """Injection in text fields and in workspace templates (issue 5, item 2).
 
-Text fields are plain text (PRODUCT.md §3): markup, URLs and template syntax in them must come
+Text fields are plain text: markup, URLs and template syntax in them must come
 out literally. Workspace templates are markup by design but arrive in pull requests: whatever
 they ask for, rendering reads no file outside kitgen's assets and the templates folder, opens
 no connection, and the sandbox holds. Each case is shown literally, rendered without the

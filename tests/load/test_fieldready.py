@@ -1,4 +1,4 @@
-"""Field-ready kits (PRODUCT.md §8): fresh, honest about the roadmap, right audience, brief,
+"""Field-ready kits: fresh, honest about the roadmap, right audience, brief,
 with what changed and field feedback. Everything through the CLI, PDFs read back as text."""
 
 from __future__ import annotations

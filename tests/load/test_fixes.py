@@ -9,7 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import battlecard, dump, locate, minimal_kit, requirement, run_kitgen, write_kit
+from helpers import (
+    battlecard,
+    dump,
+    locate,
+    minimal_kit,
+    requirement,
+    run_kitgen,
+    sendable,
+    write_kit,
+)
 
 from kitgen.base.errors import InvalidKitFile, Problem
 from kitgen.load.reader import load_kit
@@ -102,7 +111,7 @@ def check_json(workspace: Path, text: str, *args: str) -> tuple[int, Any]:
 
 def test_text_cut_by_a_comment_is_a_warning(workspace: Path) -> None:
     card = battlecard(proof_points=["PROOF"])
-    text = dump(minimal_kit(battlecards=[card])).replace("- PROOF", "- Rated #1 on G2")
+    text = dump(sendable(minimal_kit(battlecards=[card]))).replace("- PROOF", "- Rated #1 on G2")
     code, [report] = check_json(workspace, text)
     assert code == 0
     line, column = locate(text, "#1")
@@ -118,7 +127,7 @@ def test_text_cut_by_a_comment_is_a_warning(workspace: Path) -> None:
 
 
 def test_comments_after_ids_dates_and_numbers_are_fine(workspace: Path) -> None:
-    text = (dump(minimal_kit())
+    text = (dump(sendable(minimal_kit()))
             .replace("status: agreed", "status: agreed  # after the call on Monday")
             .replace("- id: globex", "- id: globex # the big one")
             .replace("escalate_after_days: 7", "escalate_after_days: 7  # a week")

@@ -74,7 +74,7 @@ def test_item_ids_as_people_write_them_build(workspace: Path) -> None:
     assert "REQ-1" in index and "REQ-2" in index and "req_3.a" in index
     # The claim's roadmap feature is found by its dotted id and shown with its stage.
     sheet = pdf_text(version / "value-prop-cfo-v2.pdf")
-    assert "DEVELOPMENT, ABOUT 60% LIKELY Offline mode: not yet available" in sheet
+    assert "ROADMAP — NOT FOR CUSTOMERS Offline mode: development, about 60% likely" in sheet
 
 
 def test_a_reference_differing_only_in_case_gets_did_you_mean(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The requirement file's models (PRODUCT.md §3): what is valid, and what is refused."""
+"""The requirement file's models: what is valid, and what is refused."""
 
 from __future__ import annotations
 

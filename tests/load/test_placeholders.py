@@ -17,6 +17,7 @@ from helpers import (
     minimal_kit,
     records,
     run_kitgen,
+    sendable,
     small_kit,
     write_kit,
 )
@@ -79,7 +80,7 @@ def test_strict_check_fails_on_placeholders_and_says_why(
 def test_a_real_kit_on_an_example_domain_has_no_placeholder(
     workspace: Path
 ) -> None:
-    data = minimal_kit(title="REPLACE the old pricing slide: a kit about that")
+    data = sendable(minimal_kit(title="REPLACE the old pricing slide: a kit about that"))
     data["owners"]["sales"]["email"] = "sales.owner@example.org"
     write_kit(workspace / "requirements", data)
     result = run_kitgen("check", "--json", "--strict", cwd=workspace)

@@ -1,4 +1,4 @@
-"""Findable (PRODUCT.md §8): kits/index.html and each version's index.html open from disk in a
+"""Findable: kits/index.html and each version's index.html open from disk in a
 real browser, without JavaScript or a server, and every link resolves to a file that exists."""
 
 from __future__ import annotations

@@ -19,10 +19,12 @@ SECRET_CLAIM = "Our margin on the enterprise tier is 71 percent."
 SIGNERS = (("sales", "Sam Ortega", "sam@acme.example"),
            ("marketing", "Mara Quinn", "mara@acme.example"))
 # What no customer may read, in a customer-facing PDF or in the customer export alike.
+# The sales owner (Sam Ortega) is the buyer's contact on a customer sheet, by design; the
+# marketing owner, who signs, is never named to a customer.
 CUSTOMER_NEVER_SEES = (
     "Narratives write themselves", "AI narratives", SECRET_CLAIM, "Internal", "Roadmap",
-    "Globex discounts", "quarter end", "landmine", "What will it cost", "Sam Ortega",
-    "Mara Quinn", "sam@acme.example", "mara@acme.example",
+    "Globex discounts", "quarter end", "landmine", "What will it cost", "Mara Quinn",
+    "mara@acme.example",
 )
 
 

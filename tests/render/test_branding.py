@@ -299,11 +299,11 @@ def test_doctor_checks_the_brand_and_draws_its_fonts(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_watch_rebuilds_when_the_brand_file_or_a_file_it_names_is_saved(
+def test_watch_previews_again_when_the_brand_file_or_a_file_it_names_is_saved(
     branded: Branded, copy_of: Callable[[Path], Path],
 ) -> None:
     from kitgen.base.workspace import Workspace
-    from kitgen.version.watch import watch_rebuilds, watch_targets
+    from kitgen.version.watch import watch_previews, watch_targets
 
     root = copy_of(branded.root)
     targets = watch_targets(Workspace(root), None)
@@ -318,10 +318,15 @@ def test_watch_rebuilds_when_the_brand_file_or_a_file_it_names_is_saved(
         (root / "notes.txt").write_text("not an input\n")
         yield {(1, str(root / "notes.txt"))}
 
-    rebuilds = list(watch_rebuilds(targets, batches()))
-    assert [r.changed for r in rebuilds] == [(), ("brand.yml",), ("brand/header.png",)]
-    assert [[(o.version, o.written) for o in r.outcomes] for r in rebuilds] == [
-        [("1", False)], [("2", True)], [("3", True)]]
+    refreshes = list(watch_previews(targets, batches()))
+    assert [r.changed for r in refreshes] == [(), ("brand.yml",), ("brand/header.png",)]
+    # The built version first; then a preview of the version the brand change would make,
+    # its pages written again each time — and never a version.
+    assert [[(o.version, o.unchanged) for o in r.outcomes] for r in refreshes] == [
+        [("1", True)], [("2", False)], [("2", False)]]
+    assert all("index.pdf" in o.written for r in refreshes[1:] for o in r.outcomes)
+    assert sorted(p.name for p in (root / "kits" / KIT).iterdir() if p.name[0].isdigit()) \
+        == ["1"]
 
 
 def test_the_fonts_tried_are_the_brand_fonts_then_kitgen_font(tmp_path: Path) -> None:
@@ -356,3 +361,16 @@ def test_verify_rebuild_renders_a_branded_version_to_the_same_bytes(
     assert [n["message"] for n in report["notes"]] == [
         "not rendered again: built with other brand files; check it with the brand files its "
         "manifest lists"]
+
+
+@pytest.mark.slow
+def test_a_branded_version_renders_to_the_same_bytes_in_another_folder(
+    branded: Branded, copy_of: Callable[[Path], Path],
+) -> None:
+    """A brand font is loaded by its path in the workspace; the document's revision (printed
+    on its page) must not depend on where the workspace is, or a clone could not rebuild it."""
+    root = copy_of(branded.root)
+    assert root.resolve() != branded.root.resolve()
+    result = run_kitgen("verify", "--rebuild", "--json", cwd=root)
+    (report,) = json.loads(result.stdout)
+    assert report["problems"] == [] and report["rebuilt"] == ["1"], result.stdout

@@ -107,17 +107,15 @@ FALLBACK_FONT = Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
 def test_a_font_added_as_the_readme_says_draws_the_text(tmp_path: Path) -> None:
     readme = (helpers.REPO / "README.md").read_text()
     section = readme.split("### Adding a font", 1)[1]
-    block = re.search(r"```html\n(.*?)```", section, re.S)
+    block = re.search(r"```yaml\n(.*?)```", section, re.S)
     assert block, "README shows how to add a font"
     brand = (block.group(1).replace("NotoSansJP-Regular.otf", FALLBACK_FONT.name)
              .replace("Noto Sans JP", "Droid Sans Fallback"))
     root = helpers.make_workspace(tmp_path / "ws", minimal_kit(
         battlecards=[battlecard(competitor="Tokyo Analytics 東京")]))
-    (root / "templates").mkdir()
-    shutil.copy(FALLBACK_FONT, root / "templates" / FALLBACK_FONT.name)
-    assert run_kitgen("templates", "eject", "base.html.j2", cwd=root).code == 0
-    base = root / "templates" / "base.html.j2"
-    base.write_text(base.read_text().replace("{% block brand %}{% endblock %}", brand.strip()))
+    (root / "brand" / "fonts").mkdir(parents=True)
+    shutil.copy(FALLBACK_FONT, root / "brand" / "fonts" / FALLBACK_FONT.name)
+    (root / "brand.yml").write_text(brand, encoding="utf-8")
     result = run_kitgen("build", cwd=root, env=TODAY)
     assert result.code == 0, result.stderr
     assert "cannot draw" not in result.stderr

@@ -1,4 +1,4 @@
-"""``kitgen verify FILE.pdf`` on a PDF that travelled alone (issue 7, PRODUCT.md §6).
+"""``kitgen verify FILE.pdf`` on a PDF that travelled alone (issue 7).
 
 Every kitgen PDF carries the manifest that lists it, appended after the rendered bytes; a
 released one also carries its version manifest and the sign-off records its release relied on.

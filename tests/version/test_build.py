@@ -1,4 +1,4 @@
-"""Versions (PRODUCT.md §5): what a build writes, when it writes nothing, and when it refuses."""
+"""Versions: what a build writes, when it writes nothing, and when it refuses."""
 
 from __future__ import annotations
 

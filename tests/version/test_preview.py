@@ -33,7 +33,7 @@ def test_a_preview_is_no_version_and_the_build_after_it_renders_only_the_index(
 
     result = run_kitgen("preview", "--jobs", "1", cwd=root, env=env)
     assert result.code == 0, result.output
-    assert f"{KIT}  version 1 (not built)  3          6      3 of 3    preview/{KIT}/" \
+    assert f"{KIT}  version 1 (not built)  3          3      3 of 3    preview/{KIT}/" \
         in result.output
     folder = root / "preview" / KIT
     assert sorted(p.name for p in folder.iterdir()) == [

@@ -15,6 +15,7 @@ from helpers import (
     playbook,
     requirement,
     run_kitgen,
+    sendable,
     staller,
     write_kit,
 )
@@ -71,7 +72,8 @@ def test_the_stamp_never_hides_a_change(tmp_path: Path) -> None:
 def test_warnings_and_strict_hold_from_the_stamp_and_a_new_day_checks_again(
     tmp_path: Path
 ) -> None:
-    root = make_workspace(tmp_path / "ws", minimal_kit())  # its battlecard verified 2026-11-02
+    # Its battlecard was verified 2026-11-02; its stall has a sheet to send: no other warning.
+    root = make_workspace(tmp_path / "ws", sendable(minimal_kit()))
     cache = {"KITGEN_CACHE_DIR": str(tmp_path / "cache")}
     fresh = {**cache, "KITGEN_TODAY": "2026-11-20"}
     stale = {**cache, "KITGEN_TODAY": "2027-06-01"}
@@ -116,3 +118,10 @@ def test_the_stamp_looks_for_the_brand_file_under_every_name_kitgen_reads() -> N
     from kitgen.version.stamp import BRAND_FILE_NAMES as STAMPED
 
     assert STAMPED == BRAND_FILE_NAMES
+
+
+def test_the_stamp_names_the_schema_copy_as_the_schema_module_does() -> None:
+    from kitgen.load.schema import SCHEMA_COPY
+    from kitgen.version.stamp import SCHEMA_COPY as STAMPED
+
+    assert STAMPED == SCHEMA_COPY
