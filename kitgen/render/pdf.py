@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 from kitgen.base import settings
-from kitgen.base.errors import RenderError
+from kitgen.base.errors import InputError, RenderError
 from kitgen.base.limits import time_limit
 from kitgen.render.layout import FONT_SUFFIXES, LayoutFinding, font_files, inspect_pages
 from kitgen.render.paths import FONTCONFIG_FILE
@@ -269,11 +269,12 @@ class RenderJob:
 
 @dataclass(frozen=True)
 class RenderFailure:
-    """A ``RenderError`` raised in a worker, carried back whole (exceptions with keyword-only
-    arguments do not survive pickling)."""
+    """A ``RenderError`` or bad input (a setting the worker read, say) raised in a worker,
+    carried back whole (exceptions with keyword-only arguments do not survive pickling)."""
 
     message: str
     details: tuple[str, ...]
+    bad_input: bool = False  # an InputError (exit 2), not a RenderError
 
 
 def render_in_worker(job: RenderJob) -> RenderedPdf | RenderFailure:
@@ -292,13 +293,16 @@ def render_in_worker(job: RenderJob) -> RenderedPdf | RenderFailure:
         )
     except RenderError as error:
         return RenderFailure(error.message, tuple(error.details))
+    except InputError as error:  # e.g. KITGEN_MAX_PAGES=many, read where the page count is known
+        return RenderFailure(error.message, tuple(error.details), bad_input=True)
 
 
 def result_of(future: Future[Any]) -> RenderedPdf:
     """The outcome of a submitted ``RenderJob``; a worker's ``RenderError`` is raised here."""
     outcome = future.result()
     if isinstance(outcome, RenderFailure):
-        raise RenderError(outcome.message, details=list(outcome.details))
+        error = InputError if outcome.bad_input else RenderError
+        raise error(outcome.message, details=list(outcome.details))
     return outcome  # type: ignore[no-any-return]
 
 
